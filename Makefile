@@ -1,0 +1,125 @@
+# Loopline — build, run, test.
+#
+#   make run     build, start a private PostgreSQL under .loopline/ (unless one is configured), migrate, serve
+#   make test    run the whole suite against a throwaway PostgreSQL, removed afterwards
+#   make bench   benchmarks against a throwaway PostgreSQL; writes docs/benchmarks.md
+#
+# Works as root and as a normal user: PostgreSQL refuses to run as root, so as root the
+# cluster runs as the unprivileged 'postgres' user on a folder it owns.
+
+SHELL       := /bin/bash
+PG_BIN      ?= $(or $(shell pg_config --bindir 2>/dev/null),$(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin))))
+PG_PORT     ?= 5432
+PG_USER     ?= postgres
+PG_DURABLE  ?= on
+IS_ROOT     := $(filter 0,$(shell id -u))
+PG_AS       := $(if $(IS_ROOT),runuser -u postgres --,)
+SWIFT       ?= swift
+CONFIG      ?= debug
+BIN_DIR      = $(shell $(SWIFT) build -c $(CONFIG) --show-bin-path)
+
+# The private cluster of `make run`: data under the project, socket in a short /tmp path
+# (socket paths are limited to 107 bytes). As root, if 'postgres' cannot reach the project
+# folder (e.g. under /root), the data goes to /var/tmp instead.
+PROJECT_ID  := $(shell printf '%s' '$(CURDIR)' | cksum | cut -d' ' -f1)
+PG_DIR      ?= $(CURDIR)/.loopline/pg
+PG_SOCKET   ?= /tmp/loopline-$(PROJECT_ID)
+
+.PHONY: build run serve test bench format db-start db-stop db-restart db-status db-clean db-env help
+.DEFAULT_GOAL := help
+
+help:
+	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
+
+build:
+	$(SWIFT) build -c $(CONFIG) --product loopline
+
+# ---------------------------------------------------------------------------------------
+# make run
+# ---------------------------------------------------------------------------------------
+
+run: build
+	@if [ -n "$$LOOPLINE_DATABASE_URL$$PGHOST$$PGDATABASE" ]; then \
+	  echo "using the configured database ($${LOOPLINE_DATABASE_URL:+LOOPLINE_DATABASE_URL}$${PGHOST:+ PGHOST=$$PGHOST})"; \
+	  "$(BIN_DIR)/loopline" migrate && exec "$(BIN_DIR)/loopline" serve; \
+	fi; \
+	dir=$$($(MAKE) --no-print-directory -s db-dir); \
+	$(MAKE) --no-print-directory db-start PG_DIR=$$dir || exit 1; \
+	export PGHOST=$(PG_SOCKET) PGPORT=$(PG_PORT) PGUSER=$(PG_USER) PGDATABASE=postgres; \
+	"$(BIN_DIR)/loopline" migrate >/dev/null && exec "$(BIN_DIR)/loopline" serve
+
+# Where the private cluster's data lives (see PG_DIR above).
+db-dir:
+	@if [ -n "$(IS_ROOT)" ] && ! runuser -u postgres -- test -x '$(CURDIR)' 2>/dev/null; then \
+	  echo /var/tmp/loopline-$(PROJECT_ID)/pg; else echo '$(PG_DIR)'; fi
+
+# ---------------------------------------------------------------------------------------
+# A PostgreSQL cluster: PG_DIR holds the data, PG_SOCKET the Unix socket (no TCP).
+# PG_DURABLE=off trades crash safety for speed (tests only).
+# ---------------------------------------------------------------------------------------
+
+db-start:
+	@test -x "$(PG_BIN)/initdb" || { echo "PostgreSQL server binaries not found (PG_BIN=$(PG_BIN)); install postgresql" >&2; exit 1; }
+	@mkdir -p '$(PG_DIR)' '$(PG_SOCKET)'
+	@if [ -n "$(IS_ROOT)" ]; then chown postgres: '$(PG_DIR)' '$(PG_SOCKET)'; fi
+	@if [ ! -f '$(PG_DIR)/data/PG_VERSION' ]; then \
+	  cd /tmp && $(PG_AS) "$(PG_BIN)/initdb" -D '$(PG_DIR)/data' -U $(PG_USER) -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
+	    > '$(PG_DIR)/initdb.log' 2>&1 || { cat '$(PG_DIR)/initdb.log'; exit 1; }; \
+	  { echo "listen_addresses = ''"; echo "unix_socket_directories = '$(PG_SOCKET)'"; echo "port = $(PG_PORT)"; \
+	    echo "max_connections = 300"; echo "log_min_messages = warning"; \
+	    if [ "$(PG_DURABLE)" = off ]; then echo "fsync = off"; echo "synchronous_commit = off"; echo "full_page_writes = off"; fi; \
+	  } | $(PG_AS) tee -a '$(PG_DIR)/data/postgresql.conf' >/dev/null; \
+	fi
+	@cd /tmp && { $(PG_AS) "$(PG_BIN)/pg_ctl" -D '$(PG_DIR)/data' status >/dev/null 2>&1 || \
+	  $(PG_AS) "$(PG_BIN)/pg_ctl" -D '$(PG_DIR)/data' -l '$(PG_DIR)/server.log' -w -s -t 60 start \
+	    -o "-c unix_socket_directories='$(PG_SOCKET)' -c port=$(PG_PORT)" || { tail -20 '$(PG_DIR)/server.log'; exit 1; }; }
+	@"$(PG_BIN)/pg_isready" -q -h '$(PG_SOCKET)' -p $(PG_PORT) && \
+	  echo "postgres ready: PGHOST=$(PG_SOCKET) PGPORT=$(PG_PORT) PGUSER=$(PG_USER) (data in $(PG_DIR))"
+
+db-stop:
+	@if [ -f '$(PG_DIR)/data/postmaster.pid' ]; then cd /tmp && $(PG_AS) "$(PG_BIN)/pg_ctl" -D '$(PG_DIR)/data' -m fast -w -s stop; fi
+
+db-restart:
+	@cd /tmp && $(PG_AS) "$(PG_BIN)/pg_ctl" -D '$(PG_DIR)/data' -m fast -w -s -l '$(PG_DIR)/server.log' restart \
+	  -o "-c unix_socket_directories='$(PG_SOCKET)' -c port=$(PG_PORT)"
+
+db-status:
+	@cd /tmp && $(PG_AS) "$(PG_BIN)/pg_ctl" -D '$(PG_DIR)/data' status
+
+db-clean: db-stop
+	rm -rf '$(PG_DIR)' '$(PG_SOCKET)'
+
+# Prints the variables that point psql and loopline at the private cluster: eval $(make db-env)
+db-env:
+	@echo "export PGHOST=$(PG_SOCKET) PGPORT=$(PG_PORT) PGUSER=$(PG_USER) PGDATABASE=postgres"
+
+# ---------------------------------------------------------------------------------------
+# make test: a throwaway cluster, removed whatever happens.
+# ---------------------------------------------------------------------------------------
+
+test:
+	@dir=$$(mktemp -d /tmp/loopline-test-XXXXXX); \
+	cleanup() { $(MAKE) --no-print-directory -s db-stop PG_DIR=$$dir PG_SOCKET=$$dir; rm -rf "$$dir"; }; \
+	trap 'cleanup; exit 130' INT TERM; \
+	$(MAKE) --no-print-directory db-start PG_DIR=$$dir PG_SOCKET=$$dir PG_DURABLE=off || { cleanup; exit 1; }; \
+	PGHOST=$$dir PGPORT=$(PG_PORT) PGUSER=$(PG_USER) PGDATABASE=postgres LOOPLINE_DATABASE_URL= \
+	  $(SWIFT) test $(SWIFT_TEST_FLAGS); rc=$$?; \
+	cleanup; exit $$rc
+
+# ---------------------------------------------------------------------------------------
+# make bench: release build, a throwaway cluster with default durability, both sides.
+# ---------------------------------------------------------------------------------------
+
+bench:
+	$(SWIFT) build -c release --product loopline-bench
+	@dir=$$(mktemp -d /tmp/loopline-bench-XXXXXX); \
+	cleanup() { $(MAKE) --no-print-directory -s db-stop PG_DIR=$$dir PG_SOCKET=$$dir; rm -rf "$$dir"; }; \
+	trap 'cleanup; exit 130' INT TERM; \
+	$(MAKE) --no-print-directory db-start PG_DIR=$$dir PG_SOCKET=$$dir PG_DURABLE=$(PG_DURABLE) || { cleanup; exit 1; }; \
+	PGHOST=$$dir PGPORT=$(PG_PORT) PGUSER=$(PG_USER) PGDATABASE=postgres LOOPLINE_DATABASE_URL= \
+	  "$$($(SWIFT) build -c release --show-bin-path)/loopline-bench" --pgbench "$(PG_BIN)/pgbench" \
+	  --schema-dir schema --output docs/benchmarks.md $(BENCH_FLAGS); rc=$$?; \
+	cleanup; exit $$rc
+
+format:
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests

@@ -1,0 +1,129 @@
+import Foundation
+import Postgres
+
+extension EventStore {
+    /// The most events one append takes.
+    public static let maximumEventsPerAppend = 10_000
+
+    static let appendSQL = """
+        SELECT event_id, stream_version, global_position, recorded_at
+        FROM append_events($1, $2, $3::uuid[], $4::text[], $5::integer[], $6::jsonb[], $7::jsonb[])
+        """
+    static let notifySQL = "SELECT pg_notify($1, $2)"
+    static let lookupSQL = """
+        SELECT event_id, stream_id, stream_version, global_position, recorded_at
+        FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY global_position
+        """
+
+    /// Appends events to one stream atomically, if the stream matches `expected`.
+    ///
+    /// Appending event ids that are already recorded, in this stream, returns the original
+    /// result with `duplicate == true` and writes nothing, so a client that lost the answer
+    /// can simply retry.
+    public func append(
+        _ events: [NewEvent], to stream: StreamName, expected: ExpectedVersion = .any
+    ) async throws -> AppendResult {
+        try Self.validate(events)
+        let parameters: [(any PostgresEncodable)?] = [
+            stream.rawValue, expected.databaseValue,
+            PostgresTextArray(events.map { $0.id.uuidString }),
+            PostgresTextArray(events.map(\.type)),
+            PostgresTextArray(events.map { String($0.schemaVersion) }),
+            PostgresTextArray(events.map(\.data)),
+            PostgresTextArray(events.map(\.metadata)),
+        ]
+        let notify: [(any PostgresEncodable)?] = [Self.notificationChannel, stream.rawValue]
+        do {
+            let appended = try await client.withConnection { connection in
+                // The NOTIFY goes in its own transaction after the append commits: inside the
+                // append it would serialise every commit on the notification queue's lock.
+                let outcomes = try connection.pipeline([
+                    Statement(Self.appendSQL, parameters), Statement(Self.notifySQL, notify),
+                ])
+                return try outcomes[0].get().rows.map(Self.decodeAppended)
+            }
+            wake.signal()
+            return AppendResult(stream: stream.rawValue, events: appended, duplicate: false)
+        } catch let error as PostgresError {
+            return try await recover(from: error, appending: events, to: stream, expected: expected)
+        }
+    }
+
+    private static func validate(_ events: [NewEvent]) throws(EventStoreError) {
+        guard !events.isEmpty else { throw EventStoreError(.invalidArgument, "an append needs at least one event", field: "events") }
+        guard events.count <= maximumEventsPerAppend else {
+            throw EventStoreError(
+                .invalidArgument, "an append takes at most \(maximumEventsPerAppend) events, not \(events.count)", field: "events")
+        }
+        var seen = Set<UUID>()
+        for event in events {
+            try event.validate()
+            try JSONValidator.validateObject(event.data, field: "data")
+            try JSONValidator.validateObject(event.metadata, field: "metadata")
+            guard seen.insert(event.id).inserted else {
+                throw EventStoreError(
+                    .duplicateEventId, "event id \(event.id.uuidString.lowercased()) appears twice in one append", field: "eventId")
+            }
+        }
+    }
+
+    /// Turns a refused append into the original result (a retried append) or a typed error.
+    private func recover(
+        from error: PostgresError, appending events: [NewEvent], to stream: StreamName, expected: ExpectedVersion
+    ) async throws -> AppendResult {
+        let conflict = error.code == "LL001"
+        let duplicateId = error.code == .uniqueViolation && error.constraint == "events_event_id_key"
+        if conflict || duplicateId, let original = try await originals(of: events, in: stream) {
+            return original
+        }
+        if conflict {
+            let actual = error.detail.flatMap { Int64($0.replacingOccurrences(of: "actual_version=", with: "")) }
+            throw EventStoreError(.wrongExpectedVersion, error.message, field: "expectedVersion", actualVersion: actual)
+        }
+        if duplicateId {
+            throw EventStoreError(
+                .duplicateEventId, "an event id of this append is already recorded, in another stream or another append",
+                field: "eventId")
+        }
+        if error.isConnectionFailure {
+            throw EventStoreError(
+                .databaseUnavailable,
+                "the connection to PostgreSQL broke during the append, which may or may not have been recorded: retry with the same event ids (\(error.message))"
+            )
+        }
+        throw EventStoreError.from(error)
+    }
+
+    /// The recorded events, if every id of this append is already in this stream.
+    private func originals(of events: [NewEvent], in stream: StreamName) async throws -> AppendResult? {
+        let ids = PostgresTextArray(events.map { $0.id.uuidString })
+        let found = try await client.withConnection { connection in
+            try connection.query(Self.lookupSQL, [ids]).rows.map { row in
+                (stream: try row.decode(1, as: String.self), event: try Self.decodeAppended(row, skipping: 1))
+            }
+        }
+        guard found.count == events.count, found.allSatisfy({ $0.stream == stream.rawValue }) else { return nil }
+        return AppendResult(stream: stream.rawValue, events: found.map(\.event), duplicate: true)
+    }
+
+    private static func decodeAppended(_ row: Row) throws -> AppendedEvent {
+        try decodeAppended(row, skipping: 0)
+    }
+
+    /// Reads (event_id, [skipped columns], stream_version, global_position, recorded_at).
+    private static func decodeAppended(_ row: Row, skipping skipped: Int) throws -> AppendedEvent {
+        AppendedEvent(
+            eventId: try row.decode(0), streamVersion: try row.decode(1 + skipped),
+            position: try row.decode(2 + skipped), recordedAt: try row.decode(3 + skipped))
+    }
+}
+
+extension EventStoreError {
+    /// Maps a database failure that has no more specific meaning.
+    static func from(_ error: PostgresError) -> EventStoreError {
+        if error.isConnectionFailure || error.kind == .acquireTimeout || error.kind == .closed {
+            return EventStoreError(.databaseUnavailable, error.description)
+        }
+        return EventStoreError(.databaseError, error.description)
+    }
+}

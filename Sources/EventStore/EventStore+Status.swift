@@ -1,0 +1,61 @@
+import Foundation
+import Postgres
+
+extension EventStore {
+    static let statusSQL = """
+        SELECT (SELECT coalesce(max(global_position), 0) FROM events), pg_current_snapshot()::text
+        """
+    /// The oldest start among transactions holding the log's write lock: only those can own
+    /// a hole (see HorizonProbe.appendersSQL).
+    static let oldestAppendSQL = """
+        SELECT min(a.xact_start) FROM pg_locks rel JOIN pg_stat_activity a ON a.pid = rel.pid
+        WHERE rel.locktype = 'relation' AND rel.relation = 'events'::regclass AND rel.mode = 'RowExclusiveLock'
+          AND rel.granted AND a.backend_xid IS NOT NULL
+        """
+    /// Positions taken before a transaction started lie below all of its positions;
+    /// `recorded_at` is taken with the position, the second of margin absorbs clock jitter.
+    static let positionBeforeSQL = """
+        SELECT coalesce(max(global_position), 0) FROM events WHERE recorded_at < $1::timestamptz - interval '1 second'
+        """
+    static let countAboveSQL = "SELECT count(*) FROM events WHERE global_position > $1"
+
+    /// How far readers can go right now, and which transactions hold them back if any.
+    public func status() async throws -> LogStatus {
+        do {
+            return try await client.withConnection { connection in try Self.status(connection) }
+        } catch let error as PostgresError {
+            throw EventStoreError.from(error)
+        }
+    }
+
+    private static func status(_ connection: Connection) throws -> LogStatus {
+        let head = try connection.query(statusSQL)[0].decode(0, as: Int64.self)
+        let appenders = try HorizonProbe.appendingTransactions(connection)
+        let openAppends = try HorizonProbe.describe(
+            connection, transactions: Set(appenders.map(UInt64.init))
+        ).filter(\.appending)
+        guard let oldest = try connection.query(oldestAppendSQL)[0].decode(0, as: Date?.self) else {
+            // Nobody is appending: every hole is final and everything committed is readable.
+            return LogStatus(
+                headPosition: head, safePosition: head, heldBack: false, waitingEvents: 0, blockers: [],
+                openAppends: openAppends)
+        }
+        var horizon = LogHorizon(safePosition: try connection.query(positionBeforeSQL, [oldest])[0].decode(0))
+        judging: while true {
+            let observation = try HorizonProbe.observe(connection, from: horizon.safePosition, window: 50_000)
+            switch horizon.observe(observation) {
+            case .readAgain: continue
+            case .caughtUp: break judging
+            case .blocked:
+                let appending = try HorizonProbe.appendingTransactions(connection)
+                horizon.restrictFence { appending.contains($0.shortTransactionId) }
+                if horizon.fence != nil { break judging }
+            }
+        }
+        let blockers = try horizon.fence.map { try HorizonProbe.describe(connection, transactions: $0.waitingOn) } ?? []
+        let waiting = try connection.query(countAboveSQL, [horizon.safePosition])[0].decode(0, as: Int64.self)
+        return LogStatus(
+            headPosition: head, safePosition: horizon.safePosition, heldBack: horizon.fence != nil && waiting > 0,
+            waitingEvents: waiting, blockers: blockers, openAppends: openAppends)
+    }
+}

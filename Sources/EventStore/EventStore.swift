@@ -1,0 +1,51 @@
+public import Logging
+public import Postgres
+public import ServiceLifecycle
+
+/// The event log: append, read, follow, status.
+///
+/// Run it as a `Service` (after the `PostgresClient`) to wake followers through
+/// LISTEN/NOTIFY; without it, followers fall back to polling.
+public final class EventStore: Sendable {
+    /// The NOTIFY channel every append signals after it commits.
+    public static let notificationChannel = "loopline_events"
+
+    public let client: PostgresClient
+    let logger: Logger
+    let horizon: HorizonTracker
+    let wake = LogWake()
+    private let listener: NotificationListener
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+        self.horizon = HorizonTracker(client: client, logger: logger)
+        self.listener = NotificationListener(
+            configuration: client.configuration, channels: [Self.notificationChannel], logger: logger)
+    }
+
+    /// True while the notification listener is connected (followers wake within
+    /// milliseconds); false means they poll.
+    public var isListening: Bool { listener.isConnected }
+}
+
+extension EventStore: Service {
+    /// Relays notifications of new events to this process's followers until shutdown.
+    public func run() async throws {
+        let events = listener.events()
+        listener.start()
+        defer { listener.stop() }
+        for await _ in events.cancelOnGracefulShutdown() {
+            // A notification, or a reconnect after which anything may have been missed.
+            wake.signal()
+        }
+    }
+}
+
+extension Error {
+    /// True for failures that a retry on a fresh connection can cure.
+    var isTransientDatabaseFailure: Bool {
+        guard let error = self as? PostgresError else { return false }
+        return error.isConnectionFailure || error.kind == .acquireTimeout
+    }
+}

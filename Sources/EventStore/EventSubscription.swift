@@ -1,0 +1,100 @@
+import Logging
+
+/// Follows the log: every event after a position, in position order, exactly once, then new
+/// events as they are committed; it ends only when its task is cancelled.
+///
+/// Pull-based, so a slow consumer simply reads later: nothing piles up in memory. Lost
+/// connections and server restarts are retried with backoff from the last delivered
+/// position, so nothing is skipped or repeated.
+public struct EventSubscription: AsyncSequence, Sendable {
+    public typealias Element = RecordedEvent
+
+    /// How a subscription reads and waits.
+    public struct Options: Sendable {
+        /// Events fetched per statement.
+        public var batchSize = 500
+        /// How often to look for new events when no notification arrives.
+        public var pollInterval: Duration = .seconds(1)
+        /// Only this category's events, if set.
+        public var category: String?
+
+        public init(batchSize: Int = 500, pollInterval: Duration = .seconds(1), category: String? = nil) {
+            self.batchSize = batchSize
+            self.pollInterval = pollInterval
+            self.category = category
+        }
+    }
+
+    let store: EventStore
+    let start: Int64
+    let options: Options
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(store: store, position: start, options: options)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        let store: EventStore
+        /// Everything up to here has been delivered or stepped over.
+        var position: Int64
+        let options: Options
+        var buffer: [RecordedEvent] = []
+        var index = 0
+        var bufferThrough: Int64 = 0
+
+        /// The next event; nil once the task is cancelled.
+        public mutating func next() async throws -> RecordedEvent? {
+            while index == buffer.count {
+                position = Swift.max(position, bufferThrough)
+                guard let batch = try await store.nextBatch(after: position, options: options) else { return nil }
+                (buffer, bufferThrough, index) = (batch.events, batch.through, 0)
+            }
+            defer { index += 1 }
+            position = buffer[index].position
+            return buffer[index]
+        }
+    }
+}
+
+extension EventStore {
+    /// Follows the log from after `position` (0 = from the beginning).
+    public func follow(after position: Int64 = 0, options: EventSubscription.Options = .init()) -> EventSubscription {
+        EventSubscription(store: self, start: position, options: options)
+    }
+
+    /// Waits for the next non-empty safe batch after `position`; nil when cancelled.
+    func nextBatch(after position: Int64, options: EventSubscription.Options) async throws -> (
+        events: [RecordedEvent], through: Int64
+    )? {
+        var failures = 0
+        var blockedDelay: Duration = .milliseconds(1)
+        var position = position
+        while !Task.isCancelled {
+            let generation = wake.generation
+            do {
+                let batch = try await readBatch(after: position, limit: options.batchSize, category: options.category)
+                if failures > 0 { logger.info("log follower reconnected", metadata: ["loopline.position": "\(position)"]) }
+                failures = 0
+                if !batch.events.isEmpty { return batch }
+                position = batch.through
+            } catch let error where error.isTransientDatabaseFailure || (error as? EventStoreError)?.code == .databaseUnavailable {
+                failures += 1
+                if failures == 1 {
+                    logger.warning("log follower lost the database; retrying", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .milliseconds(min(5000, 50 << min(failures, 7))))
+                continue
+            }
+            if horizon.isBlocked {
+                // A hole's owners usually finish within milliseconds and a rollback sends no
+                // notification: look again soon, backing off towards the poll interval.
+                await wake.wait(after: generation, timeout: blockedDelay)
+                blockedDelay = min(blockedDelay * 2, .milliseconds(100))
+            } else {
+                blockedDelay = .milliseconds(1)
+                await wake.wait(after: generation, timeout: options.pollInterval)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,47 @@
+public import Foundation
+
+/// An event about to be appended.
+public struct NewEvent: Sendable {
+    public static let maximumTypeLength = 128
+
+    /// The event's identity; appending the same id again returns the first result.
+    public var id: UUID
+    /// The event type, e.g. `BuildPassed`: a letter, then letters, digits, `_` or `.`.
+    public var type: String
+    /// The version of the type's data schema, ≥ 1.
+    public var schemaVersion: Int
+    /// The payload: a JSON object, as text.
+    public var data: String
+    /// Context about the payload (causation, correlation, actor): a JSON object, as text.
+    public var metadata: String
+
+    public init(
+        id: UUID = UUID(), type: String, schemaVersion: Int = 1, data: String = "{}", metadata: String = "{}"
+    ) {
+        self.id = id
+        self.type = type
+        self.schemaVersion = schemaVersion
+        self.data = data
+        self.metadata = metadata
+    }
+
+    /// Checks what the database cannot check as clearly.
+    func validate() throws(EventStoreError) {
+        guard Self.isValidType(type) else {
+            throw EventStoreError(
+                .invalidEventType,
+                "event type \(StreamName.quoted(type)) must start with a letter and hold only letters, digits, _ and . (at most \(Self.maximumTypeLength))",
+                field: "type")
+        }
+        guard schemaVersion >= 1 else {
+            throw EventStoreError(.invalidArgument, "schema version must be ≥ 1, not \(schemaVersion)", field: "schemaVersion")
+        }
+    }
+
+    public static func isValidType(_ type: String) -> Bool {
+        guard let first = type.unicodeScalars.first, first.isASCIILetter, type.utf8.count <= maximumTypeLength else {
+            return false
+        }
+        return type.unicodeScalars.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || $0 == "_" || $0 == "." }
+    }
+}
