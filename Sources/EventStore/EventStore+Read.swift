@@ -29,7 +29,7 @@ extension EventStore {
     /// Events after `position` in log order, up to the safe horizon: never one that a
     /// still-running append could yet precede. Empty when nothing new is safe to read.
     public func readAll(after position: Int64 = 0, limit: Int = 1000) async throws -> [RecordedEvent] {
-        try await readBatch(after: position, limit: try Self.checkedLimit(limit), category: nil).events
+        try await readBatch(after: position, limit: try Self.checkedLimit(limit), category: nil, fresh: true).events
     }
 
     /// Like `readAll`, only the events of one category (`story`, `build`, ...).
@@ -37,15 +37,20 @@ extension EventStore {
         guard StreamName.isCategory(Substring(category)) else {
             throw EventStoreError(.invalidStream, "category \(StreamName.quoted(category)) is not a valid category", field: "category")
         }
-        return try await readBatch(after: position, limit: try Self.checkedLimit(limit), category: category).events
+        return try await readBatch(after: position, limit: try Self.checkedLimit(limit), category: category, fresh: true).events
     }
 
     /// Reads the next safe events after `position`, and how far the caller can move its
     /// position: past the events returned, or up to the horizon when fewer than `limit`
     /// were left (stepping over positions that will never be filled).
-    func readBatch(after position: Int64, limit: Int, category: String?) async throws -> (events: [RecordedEvent], through: Int64) {
+    ///
+    /// `fresh` judges the horizon anew; otherwise a cached horizon ahead of `position` is
+    /// used as it is (followers come back for more anyway).
+    func readBatch(
+        after position: Int64, limit: Int, category: String?, fresh: Bool
+    ) async throws -> (events: [RecordedEvent], through: Int64) {
         var safe = horizon.safePosition
-        if safe <= position { safe = try await horizon.refresh() }
+        if fresh || safe <= position { safe = try await horizon.refresh() }
         guard safe > position else { return ([], position) }
         let events: [RecordedEvent]
         if let category {

@@ -72,7 +72,7 @@ extension EventStore {
         while !Task.isCancelled {
             let generation = wake.generation
             do {
-                let batch = try await readBatch(after: position, limit: options.batchSize, category: options.category)
+                let batch = try await readBatch(after: position, limit: options.batchSize, category: options.category, fresh: false)
                 if failures > 0 { logger.info("log follower reconnected", metadata: ["loopline.position": "\(position)"]) }
                 failures = 0
                 if !batch.events.isEmpty { return batch }

@@ -41,6 +41,9 @@ final class HorizonTracker: Sendable {
     /// The highest position known to be safe, without asking the database.
     var safePosition: Int64 { state.withLock { $0.horizon.safePosition } }
 
+    /// How many times readers had to wait at a hole since start.
+    var fencesRaised: Int { state.withLock { $0.horizon.fencesRaised } }
+
     /// True while the horizon waits at a hole for running transactions.
     var isBlocked: Bool { state.withLock { $0.horizon.fence != nil } }
 

@@ -41,6 +41,11 @@ public struct LogHorizon: Sendable, Hashable {
     public struct Fence: Sendable, Hashable {
         public var upTo: Int64
         public var waitingOn: Set<UInt64>
+
+        public init(upTo: Int64, waitingOn: Set<UInt64>) {
+            self.upTo = upTo
+            self.waitingOn = waitingOn
+        }
     }
 
     /// What the caller should do after an observation.
@@ -56,6 +61,8 @@ public struct LogHorizon: Sendable, Hashable {
     /// Every position up to here is final: visible, or never to be filled.
     public private(set) var safePosition: Int64
     public private(set) var fence: Fence?
+    /// How many times readers had to wait at a hole; a measure of write contention.
+    public private(set) var fencesRaised = 0
 
     public init(safePosition: Int64 = 0) {
         self.safePosition = safePosition
@@ -78,6 +85,7 @@ public struct LogHorizon: Sendable, Hashable {
                 advance(to: top)
             } else if fence == nil {
                 fence = Fence(upTo: top, waitingOn: observation.snapshot.inProgress)
+                fencesRaised += 1
             }
         } else {
             advance(to: top)

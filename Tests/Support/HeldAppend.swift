@@ -1,0 +1,77 @@
+public import EventStore
+public import Foundation
+public import Postgres
+import Synchronization
+
+/// A flag one task sets and another polls.
+public final class Flag: Sendable {
+    private let value = Atomic<Bool>(false)
+    public init() {}
+    public func set() { value.store(true, ordering: .sequentiallyConsistent) }
+    public var isSet: Bool { value.load(ordering: .sequentiallyConsistent) }
+
+    /// Polls until set; fails the wait after `timeout`.
+    public func wait(timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !isSet {
+            guard ContinuousClock.now < deadline else { throw TimeoutError(what: "flag") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
+
+public struct TimeoutError: Error, CustomStringConvertible {
+    public var what: String
+    public var description: String { "timed out waiting for \(what)" }
+}
+
+extension TestDatabase {
+    static let rawAppendSQL = """
+        SELECT global_position FROM append_events($1, NULL, $2::uuid[], $3::text[], $4::integer[], $5::jsonb[], $6::jsonb[])
+        """
+
+    /// Appends `count` events in a transaction that stays open for `hold` after its positions
+    /// are taken (setting `taken`), then commits or rolls back. This is the writer that
+    /// breaks naive readers: its positions are lower than those of appends committing meanwhile.
+    /// Returns the backend pid and the positions it took.
+    public func appendHoldingTransaction(
+        stream: String, count: Int, hold: Duration, rollback: Bool = false, taken: Flag = Flag()
+    ) async throws -> (pid: Int32, positions: [Int64]) {
+        let ids = PostgresTextArray((0..<count).map { _ in UUID().uuidString })
+        let types = PostgresTextArray(Array(repeating: "HeldEvent", count: count))
+        let versions = PostgresTextArray(Array(repeating: "1", count: count))
+        let data = PostgresTextArray((0..<count).map { #"{"held": \#($0)}"# })
+        let metadata = PostgresTextArray(Array(repeating: "{}", count: count))
+        let seconds = hold.inSeconds
+        return try await client.withConnection { connection in
+            try connection.execute("BEGIN")
+            let positions = try connection.query(Self.rawAppendSQL, [stream, ids, types, versions, data, metadata])
+                .column(0, as: Int64.self)
+            taken.set()
+            try connection.query("SELECT pg_sleep($1)", [seconds])
+            try connection.execute(rollback ? "ROLLBACK" : "COMMIT")
+            return (connection.backendPID, positions)
+        }
+    }
+
+    /// Every event from position 0, read page by page.
+    public func readEverything() async throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        while true {
+            let page = try await store.readAll(after: events.last?.position ?? 0, limit: 1000)
+            if page.isEmpty { return events }
+            events += page
+        }
+    }
+
+    /// The number of rows in the log.
+    public func eventCount() async throws -> Int {
+        try await client.withConnection { connection in
+            try connection.query("SELECT count(*) FROM events")[0].decode(0, as: Int.self)
+        }
+    }
+}
+
+extension Duration {
+    public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
