@@ -38,13 +38,9 @@ public final class Connection {
         self.handle = handle
         // Notices (e.g. "relation already exists, skipping") would otherwise go to stderr.
         PQsetNoticeReceiver(handle, { _, _ in }, nil)
-        do {
-            // Fixed session settings make the text formats we decode predictable.
-            try execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET client_encoding = 'UTF8'; SET extra_float_digits = 3")
-        } catch {
-            PQfinish(handle)
-            throw error
-        }
+        // Fixed session settings make the text formats we decode predictable. (If this throws,
+        // deinit closes the handle: self is fully initialised here.)
+        try execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET client_encoding = 'UTF8'; SET extra_float_digits = 3")
     }
 
     deinit { PQfinish(handle) }

@@ -52,7 +52,7 @@ struct GapFreeFollowTests {
                 #expect(Set(seen.map(\.eventId)).count == seen.count, "no event twice")
                 let everything = try await db.readEverything()
                 #expect(everything.count == seen.count)
-                let firstDifference = zip(everything, seen).firstIndex { $0.eventId != $1.eventId || $0.position != $1.position }
+                let firstDifference = zip(everything, seen).enumerated().first { $1.0.eventId != $1.1.eventId || $1.0.position != $1.1.position }?.offset
                 #expect(firstDifference == nil, "the follower's sequence equals read from 0")
                 // The scenario really produced holes: rolled-back positions, and waits at holes.
                 let maxPosition = positions.last ?? 0

@@ -1,7 +1,4 @@
 public import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A PostgreSQL cluster of a test's own, for tests that restart the server and must not
 /// disturb the shared test cluster. Started and stopped through the Makefile's db-* targets.
@@ -28,32 +25,16 @@ public final class PrivateCluster: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// Runs a Makefile target through `/bin/sh` on a thread of its own (it blocks in waitpid).
+    /// Runs a Makefile target of this project against this cluster's folder.
     private func make(_ target: String, _ extra: String...) async throws {
-        let log = "\(directory).make.log"
-        let command =
-            (["env", "-u", "MAKEFLAGS", "-u", "MAKELEVEL", "make", "-s", "--no-print-directory", "-C",
-              TestEnvironment.packageRoot.path, target, "PG_DIR=\(directory)", "PG_SOCKET=\(directory)"] + extra)
-            .map { "'\($0)'" }.joined(separator: " ") + " > '\(log)' 2>&1"
-        let status: Int32 = await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: Self.runShell(command)) }.start()
+        let outcome = try await Subprocess.run(
+            "/usr/bin/make",
+            ["-s", "--no-print-directory", "-C", TestEnvironment.packageRoot.path, target, "PG_DIR=\(directory)",
+             "PG_SOCKET=\(directory)"] + extra,
+            environment: ["MAKEFLAGS": nil, "MAKELEVEL": nil])
+        guard outcome.status == 0 else {
+            throw ClusterError(message: "make \(target) failed (\(outcome.status)): \(outcome.stdout)\(outcome.stderr)")
         }
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        guard status == 0 else {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            throw ClusterError(message: "make \(target) failed (\(status)): \(text)")
-        }
-    }
-
-    private static func runShell(_ command: String) -> Int32 {
-        var pid: pid_t = 0
-        let arguments = ["/bin/sh", "-c", command]
-        var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { cArguments.forEach { free($0) } }
-        guard posix_spawn(&pid, "/bin/sh", nil, nil, &cArguments, environ) == 0 else { return -1 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return (status >> 8) & 0xff
     }
 
     public struct ClusterError: Error, CustomStringConvertible {

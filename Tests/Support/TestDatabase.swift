@@ -37,6 +37,12 @@ public struct TestDatabase: Sendable {
 
     public var conninfo: String { TestEnvironment.conninfo(database: name) }
 
+    public init(name: String, client: PostgresClient, store: EventStore) {
+        self.name = name
+        self.client = client
+        self.store = store
+    }
+
     /// Creates a database (migrated unless told otherwise), runs `body`, then drops it.
     public static func with<T: Sendable>(
         migrated: Bool = true, maxConnections: Int = 12, _ body: (TestDatabase) async throws -> T
