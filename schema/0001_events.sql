@@ -5,8 +5,21 @@
 -- gap-free reading rule relies on (docs/architecture.md, "Ordering guarantee").
 CREATE SEQUENCE events_global_position_seq AS bigint CACHE 1;
 
+-- Every position comes from here: the inserting transaction's id is assigned first, then the
+-- position taken. So whoever inserts, by whatever path, the owner of a position that readers
+-- have not seen yet is listed among the running transactions of their snapshot.
+CREATE FUNCTION events_next_position() RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    v_transaction xid8;
+BEGIN
+    v_transaction := pg_current_xact_id();
+    RETURN nextval('events_global_position_seq');
+END
+$$;
+
 CREATE TABLE events (
-    global_position bigint      NOT NULL DEFAULT nextval('events_global_position_seq'),
+    global_position bigint      NOT NULL DEFAULT events_next_position(),
     event_id        uuid        NOT NULL,
     stream_id       text        COLLATE "C" NOT NULL,
     stream_version  bigint      NOT NULL,

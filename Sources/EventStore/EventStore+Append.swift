@@ -5,11 +5,6 @@ extension EventStore {
     /// The most events one append takes.
     public static let maximumEventsPerAppend = 10_000
 
-    static let appendSQL = """
-        SELECT event_id, stream_version, global_position, recorded_at
-        FROM append_events($1, $2, $3::uuid[], $4::text[], $5::integer[], $6::jsonb[], $7::jsonb[])
-        """
-    static let notifySQL = "SELECT pg_notify($1, $2)"
     static let lookupSQL = """
         SELECT event_id, stream_id, stream_version, global_position, recorded_at
         FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY global_position
@@ -24,28 +19,20 @@ extension EventStore {
         _ events: [NewEvent], to stream: StreamName, expected: ExpectedVersion = .any
     ) async throws -> AppendResult {
         try Self.validate(events)
-        let parameters: [(any PostgresEncodable)?] = [
-            stream.rawValue, expected.databaseValue,
-            PostgresTextArray(events.map { $0.id.uuidString }),
-            PostgresTextArray(events.map(\.type)),
-            PostgresTextArray(events.map { String($0.schemaVersion) }),
-            PostgresTextArray(events.map(\.data)),
-            PostgresTextArray(events.map(\.metadata)),
-        ]
-        let notify: [(any PostgresEncodable)?] = [Self.notificationChannel, stream.rawValue]
+        let request = AppendCombiner.Request(stream: stream.rawValue, expected: expected.databaseValue, events: events)
         do {
-            let appended = try await client.withConnection { connection in
-                // The NOTIFY goes in its own transaction after the append commits: inside the
-                // append it would serialise every commit on the notification queue's lock.
-                let outcomes = try connection.pipeline([
-                    Statement(Self.appendSQL, parameters), Statement(Self.notifySQL, notify),
-                ])
-                return try outcomes[0].get().rows.map(Self.decodeAppended)
+            switch try await combiner.submit(request) {
+            case .appended(let appended):
+                return AppendResult(stream: stream.rawValue, events: appended, duplicate: false)
+            case .conflict(let actual):
+                if let original = try await originals(of: events, in: stream) { return original }
+                throw EventStoreError(
+                    .wrongExpectedVersion,
+                    "wrong expected version for stream \(stream): expected \(expected), actual \(actual)",
+                    field: "expectedVersion", actualVersion: actual)
             }
-            wake.signal()
-            return AppendResult(stream: stream.rawValue, events: appended, duplicate: false)
         } catch let error as PostgresError {
-            return try await recover(from: error, appending: events, to: stream, expected: expected)
+            return try await recover(from: error, appending: events, to: stream)
         }
     }
 
@@ -67,20 +54,12 @@ extension EventStore {
         }
     }
 
-    /// Turns a refused append into the original result (a retried append) or a typed error.
-    private func recover(
-        from error: PostgresError, appending events: [NewEvent], to stream: StreamName, expected: ExpectedVersion
-    ) async throws -> AppendResult {
-        let conflict = error.code == "LL001"
-        let duplicateId = error.code == .uniqueViolation && error.constraint == "events_event_id_key"
-        if conflict || duplicateId, let original = try await originals(of: events, in: stream) {
-            return original
-        }
-        if conflict {
-            let actual = error.detail.flatMap { Int64($0.replacingOccurrences(of: "actual_version=", with: "")) }
-            throw EventStoreError(.wrongExpectedVersion, error.message, field: "expectedVersion", actualVersion: actual)
-        }
-        if duplicateId {
+    /// Turns a failed append into the original result (a retried append) or a typed error.
+    private func recover(from error: PostgresError, appending events: [NewEvent], to stream: StreamName) async throws
+        -> AppendResult
+    {
+        if error.code == .uniqueViolation && error.constraint == "events_event_id_key" {
+            if let original = try await originals(of: events, in: stream) { return original }
             throw EventStoreError(
                 .duplicateEventId, "an event id of this append is already recorded, in another stream or another append",
                 field: "eventId")
@@ -99,23 +78,18 @@ extension EventStore {
         let ids = PostgresTextArray(events.map { $0.id.uuidString })
         let found = try await client.withConnection { connection in
             try connection.query(Self.lookupSQL, [ids]).rows.map { row in
-                (stream: try row.decode(1, as: String.self), event: try Self.decodeAppended(row, skipping: 1))
+                (
+                    stream: try row.decode(1, as: String.self),
+                    event: AppendedEvent(
+                        eventId: try row.decode(0), streamVersion: try row.decode(2), position: try row.decode(3),
+                        recordedAt: try row.decode(4))
+                )
             }
         }
         guard found.count == events.count, found.allSatisfy({ $0.stream == stream.rawValue }) else { return nil }
         return AppendResult(stream: stream.rawValue, events: found.map(\.event), duplicate: true)
     }
 
-    private static func decodeAppended(_ row: Row) throws -> AppendedEvent {
-        try decodeAppended(row, skipping: 0)
-    }
-
-    /// Reads (event_id, [skipped columns], stream_version, global_position, recorded_at).
-    private static func decodeAppended(_ row: Row, skipping skipped: Int) throws -> AppendedEvent {
-        AppendedEvent(
-            eventId: try row.decode(0), streamVersion: try row.decode(1 + skipped),
-            position: try row.decode(2 + skipped), recordedAt: try row.decode(3 + skipped))
-    }
 }
 
 extension EventStoreError {

@@ -14,15 +14,24 @@ public final class EventStore: Sendable {
     let logger: Logger
     let horizon: HorizonTracker
     let wake = LogWake()
+    let notifier = AppendNotifier()
+    let combiner: AppendCombiner
     private let listener: NotificationListener
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
         self.horizon = HorizonTracker(client: client, logger: logger)
+        // Leave connections for readers and the notifier; at least one writer.
+        let writer = AppendWriter(client: client, notifier: notifier, wake: wake)
+        self.combiner = AppendCombiner(slots: min(2, client.configuration.maxConnections - 1)) { batch in await writer(batch) }
         self.listener = NotificationListener(
             configuration: client.configuration, channels: [Self.notificationChannel], logger: logger)
     }
+
+    /// Appends written and the transactions that carried them, since start: their ratio is
+    /// how much concurrent appends were combined.
+    public var appendStatistics: (transactions: Int, appends: Int) { combiner.statistics }
 
     /// True while the notification listener is connected (followers wake within
     /// milliseconds); false means they poll.
@@ -30,14 +39,21 @@ public final class EventStore: Sendable {
 }
 
 extension EventStore: Service {
-    /// Relays notifications of new events to this process's followers until shutdown.
+    /// Until shutdown: relays notifications of new events to this process's followers, and
+    /// sends this process's append notifications to the others (coalesced).
     public func run() async throws {
         let events = listener.events()
         listener.start()
         defer { listener.stop() }
-        for await _ in events.cancelOnGracefulShutdown() {
-            // A notification, or a reconnect after which anything may have been missed.
-            wake.signal()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [notifier, client, logger] in
+                await notifier.run({ try await AppendWriter.notify(client) }, logger: logger)
+            }
+            for await _ in events.cancelOnGracefulShutdown() {
+                // A notification, or a reconnect after which anything may have been missed.
+                wake.signal()
+            }
+            group.cancelAll()
         }
     }
 }

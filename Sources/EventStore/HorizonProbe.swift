@@ -18,15 +18,24 @@ public struct BlockingTransaction: Sendable, Hashable, Codable {
 /// The statements behind the gap-free rule, run on a leased connection.
 enum HorizonProbe {
     /// One statement, hence one snapshot, for both the snapshot and the positions it sees.
+    /// When it sees a hole, it also lists the transaction ids of all running backends and
+    /// prepared transactions, read after the snapshot was taken: the snapshot itself does not
+    /// list running transactions whose ids are at or above its xmax. Run it in autocommit
+    /// mode: inside a transaction the backend list would be a cached copy.
     static let observeSQL = """
         WITH snapshot AS MATERIALIZED (SELECT pg_current_snapshot()::text AS text),
         visible AS (
             SELECT global_position AS p FROM events
             WHERE global_position > $1::bigint ORDER BY global_position LIMIT $2::integer
         ),
-        steps AS (SELECT p, p - lag(p, 1, $1::bigint) OVER (ORDER BY p) AS step FROM visible)
-        SELECT (SELECT text FROM snapshot), (SELECT max(p) FROM visible),
-               (SELECT min(p - step + 1) FROM steps WHERE step > 1), (SELECT count(*) FROM visible)
+        steps AS (SELECT p, p - lag(p, 1, $1::bigint) OVER (ORDER BY p) AS step FROM visible),
+        hole AS (SELECT min(p - step + 1) AS position FROM steps WHERE step > 1)
+        SELECT (SELECT text FROM snapshot), (SELECT max(p) FROM visible), (SELECT position FROM hole),
+               (SELECT count(*) FROM visible),
+               (SELECT array_agg(xid::text) FROM (
+                    SELECT backend_xid AS xid FROM pg_stat_get_activity(NULL) WHERE backend_xid IS NOT NULL
+                    UNION ALL SELECT transaction FROM pg_prepared_xacts) AS running
+                WHERE (SELECT position FROM hole) IS NOT NULL)
         """
 
     /// The transaction ids (32-bit, as in pg_locks) of sessions holding a write lock on
@@ -54,9 +63,15 @@ enum HorizonProbe {
         guard let snapshot = TransactionSnapshot(parsing: snapshotText) else {
             throw PostgresError(kind: .protocolViolation, message: "unreadable snapshot \(snapshotText)")
         }
+        // 32-bit xids of running transactions, widened with the snapshot's epoch: they were
+        // handed out around the snapshot, so at most one wraparound apart from its xmax.
+        let running = Set(PostgresArrayText.elements(try row.decode(4, as: String?.self)).compactMap(UInt32.init).map {
+            snapshot.widen($0)
+        })
         return LogHorizon.Observation(
             from: from, snapshot: snapshot, highestVisible: try row.decode(1, as: Int64?.self),
-            firstMissing: try row.decode(2, as: Int64?.self), windowFull: try row.decode(3, as: Int.self) >= window)
+            firstMissing: try row.decode(2, as: Int64?.self), windowFull: try row.decode(3, as: Int.self) >= window,
+            runningAboveXmax: running)
     }
 
     /// The low 32 bits of the ids of transactions appending right now.
@@ -90,4 +105,23 @@ enum HorizonProbe {
 extension UInt64 {
     /// The 32-bit `xid` that `pg_locks` and `pg_stat_activity` show for this `xid8`.
     var shortTransactionId: UInt32 { UInt32(truncatingIfNeeded: self) }
+}
+
+extension TransactionSnapshot {
+    /// The 64-bit id of a 32-bit xid handed out near this snapshot.
+    func widen(_ xid: UInt32) -> UInt64 {
+        let epoch = xmax & ~0xFFFF_FFFF
+        var full = epoch | UInt64(xid)
+        // Near a wraparound an xid can sit in the next or the previous epoch.
+        if full + 0x8000_0000 < xmax { full += 0x1_0000_0000 } else if full > xmax + 0x8000_0000 && full >= 0x1_0000_0000 { full -= 0x1_0000_0000 }
+        return full
+    }
+}
+
+/// PostgreSQL's text form of a one-dimensional array of simple values: `{1,2,3}`.
+enum PostgresArrayText {
+    static func elements(_ text: String?) -> [String] {
+        guard let text, text.count >= 2 else { return [] }
+        return text.dropFirst().dropLast().split(separator: ",").map(String.init)
+    }
 }

@@ -3,11 +3,14 @@
 ///
 /// Positions come from a sequence, so a transaction can take position 100, commit after 101,
 /// and a reader that already passed 101 would miss 100 forever. The rule (see
-/// docs/architecture.md) rests on one fact: every append takes its transaction id *before*
+/// docs/architecture.md) rests on one fact: every insert takes its transaction id *before*
 /// its positions. So when one statement sees position `top`, the owner of any missing
-/// position below `top` took its id before that statement's snapshot and was either still
-/// running, and listed in the snapshot's in-progress ids, or had finished, in which case the
-/// position will never be filled (a rolled-back append).
+/// position below `top` had its id before that statement's snapshot was taken, and was
+/// either still running then or had finished — in which case the position will never be
+/// filled (a rolled-back append). A running owner is listed in the snapshot's in-progress
+/// ids, unless its id is at or above the snapshot's `xmax` (ids handed out after the last
+/// completed one): those the statement lists separately, from the running backends it reads
+/// after its snapshot was taken.
 ///
 /// The horizon therefore advances over contiguous positions at once, and over a hole only
 /// once every transaction that was in progress when the hole was seen has finished. No
@@ -24,15 +27,25 @@ public struct LogHorizon: Sendable, Hashable {
         public var firstMissing: Int64?
         /// True when the window was full, so more positions may lie above `highestVisible`.
         public var windowFull: Bool
+        /// Transactions running at or above the snapshot's `xmax`, which the snapshot does not
+        /// list (read after the snapshot was taken; only needed when there is a hole).
+        public var runningAboveXmax: Set<UInt64>
 
         public init(
-            from: Int64, snapshot: TransactionSnapshot, highestVisible: Int64?, firstMissing: Int64?, windowFull: Bool
+            from: Int64, snapshot: TransactionSnapshot, highestVisible: Int64?, firstMissing: Int64?, windowFull: Bool,
+            runningAboveXmax: Set<UInt64> = []
         ) {
             self.from = from
             self.snapshot = snapshot
             self.highestVisible = highestVisible
             self.firstMissing = firstMissing
             self.windowFull = windowFull
+            self.runningAboveXmax = runningAboveXmax
+        }
+
+        /// Every transaction that may own a hole seen by this statement.
+        var possibleOwners: Set<UInt64> {
+            snapshot.inProgress.union(runningAboveXmax.filter { $0 >= snapshot.xmax })
         }
     }
 
@@ -80,11 +93,12 @@ public struct LogHorizon: Sendable, Hashable {
         }
         if let hole = observation.firstMissing, hole <= top {
             advance(to: hole - 1)
-            if observation.snapshot.inProgress.isEmpty {
+            let owners = observation.possibleOwners
+            if owners.isEmpty {
                 // Nobody was running: every hole below `top` is final.
                 advance(to: top)
             } else if fence == nil {
-                fence = Fence(upTo: top, waitingOn: observation.snapshot.inProgress)
+                fence = Fence(upTo: top, waitingOn: owners)
                 fencesRaised += 1
             }
         } else {

@@ -19,21 +19,52 @@ extension Connection {
     /// Meant for a handful of statements with small results: the whole pipeline is written
     /// before any result is read.
     public func pipeline(_ statements: [Statement]) throws -> [Result<QueryResult, PostgresError>] {
-        // Prepare outside the pipeline: a failed prepare is then an ordinary error.
-        let names = try statements.map { try prepare($0.sql, parameterCount: $0.parameters.count) }
-        guard PQenterPipelineMode(handle) == 1 else { throw connectionError() }
-        defer { PQexitPipelineMode(handle) }
-        for (statement, name) in zip(statements, names) {
-            let sent = Self.withParameterValues(statement.parameters) { values in
-                PQsendQueryPrepared(handle, name, Int32(statement.parameters.count), values, nil, nil, 0)
-            }
-            guard sent == 1, PQpipelineSync(handle) == 1 else { throw connectionError() }
-        }
-        guard PQflush(handle) == 0 else { throw connectionError() }
-        return try statements.map { _ in try readPipelineResult() }
+        try withPipeline(statements.map { [$0] }).flatMap { $0 }
     }
 
-    /// Reads one statement's result, the end of its results, and the sync that follows it.
+    /// Runs `statements` in one transaction and one round trip — BEGIN, the statements,
+    /// COMMIT, one sync — and returns their results. If any fails, the transaction rolls
+    /// back and the first error is thrown. `after` statements follow in the same round trip,
+    /// each in its own implicit transaction once the transaction committed; their outcomes
+    /// do not affect it.
+    public func pipelinedTransaction(_ statements: [Statement], then after: [Statement] = []) throws -> [QueryResult] {
+        let segments = [[Statement("BEGIN")] + statements + [Statement("COMMIT")]] + after.map { [$0] }
+        let outcomes = try withPipeline(segments)[0]
+        // The failure that aborted the transaction, not the skipped statements after it.
+        let firstFailure = outcomes.lazy.compactMap { outcome -> PostgresError? in
+            if case .failure(let error) = outcome, error.kind != .skipped { return error }
+            return nil
+        }.first
+        if let firstFailure { throw firstFailure }
+        return try outcomes.dropFirst().dropLast().map { try $0.get() }
+    }
+
+    /// Sends each segment followed by a sync point, then reads one outcome per statement.
+    private func withPipeline(_ segments: [[Statement]]) throws -> [[Result<QueryResult, PostgresError>]] {
+        // Prepare outside the pipeline: a failed prepare is then an ordinary error.
+        let names = try segments.map { segment in
+            try segment.map { try prepare($0.sql, parameterCount: $0.parameters.count) }
+        }
+        guard PQenterPipelineMode(handle) == 1 else { throw connectionError() }
+        defer { PQexitPipelineMode(handle) }
+        for (segment, segmentNames) in zip(segments, names) {
+            for (statement, name) in zip(segment, segmentNames) {
+                let sent = Self.withParameterValues(statement.parameters) { values in
+                    PQsendQueryPrepared(handle, name, Int32(statement.parameters.count), values, nil, nil, 0)
+                }
+                guard sent == 1 else { throw connectionError() }
+            }
+            guard PQpipelineSync(handle) == 1 else { throw connectionError() }
+        }
+        guard PQflush(handle) == 0 else { throw connectionError() }
+        return try segments.map { segment in
+            let outcomes = try segment.map { _ in try readPipelineResult() }
+            try readSync()
+            return outcomes
+        }
+    }
+
+    /// Reads one statement's result and the end marker that follows it.
     private func readPipelineResult() throws -> Result<QueryResult, PostgresError> {
         guard let first = PQgetResult(handle) else { throw connectionError() }
         let outcome: Result<QueryResult, PostgresError>
@@ -42,13 +73,20 @@ extension Connection {
         } catch let error as PostgresError {
             outcome = .failure(error)
         }
-        // After a statement's result, libpq returns NULL, then the sync point.
-        if PQgetResult(handle) != nil { throw PostgresError.protocolViolation("pipeline: more than one result per statement") }
-        guard let sync = PQgetResult(handle) else { throw connectionError() }
-        defer { PQclear(sync) }
-        guard PQresultStatus(sync) == PGRES_PIPELINE_SYNC else {
-            throw PostgresError.protocolViolation("pipeline: expected a sync point")
+        if let extra = PQgetResult(handle) {
+            _ = try check(extra)
+            throw isOK ? PostgresError.protocolViolation("pipeline: more than one result for a statement") : connectionError()
         }
         return outcome
+    }
+
+    private func readSync() throws {
+        guard let sync = PQgetResult(handle) else { throw connectionError() }
+        guard PQresultStatus(sync) == PGRES_PIPELINE_SYNC else {
+            // Typically the server's goodbye (57P01 during a restart): report that error.
+            _ = try check(sync)
+            throw isOK ? PostgresError.protocolViolation("pipeline: expected a sync point") : connectionError()
+        }
+        PQclear(sync)
     }
 }

@@ -139,7 +139,7 @@ public final class Connection {
             return QueryResult(handle: result)
         case PGRES_PIPELINE_ABORTED:
             PQclear(result)
-            throw PostgresError.protocolViolation("statement skipped: an earlier statement in the pipeline failed")
+            throw PostgresError(kind: .skipped, message: "not run: an earlier statement in the pipeline failed")
         default:
             let error = serverError(result)
             PQclear(result)

@@ -46,24 +46,35 @@ extension Date: PostgresEncodable {
     public var postgresText: String { PostgresTimestamp.format(self) }
 }
 
-/// A `text[]` parameter.
+/// An array parameter (`text[]`, `uuid[]`, `jsonb[]`, ...: the statement casts it), `nil`
+/// elements as NULL.
 public struct PostgresTextArray: PostgresEncodable {
-    public var elements: [String]
+    public var elements: [String?]
 
     public init(_ elements: [String]) { self.elements = elements }
+    public init(_ elements: [String?]) { self.elements = elements }
 
     /// The array literal `{"a","b"}`, every element quoted, `"` and `\` escaped.
     public var postgresText: String {
-        var literal = "{"
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(elements.reduce(2) { $0 + ($1?.utf8.count ?? 4) + 3 })
+        bytes.append(UInt8(ascii: "{"))
         for (index, element) in elements.enumerated() {
-            if index > 0 { literal += "," }
-            literal += "\""
-            for character in element.unicodeScalars {
-                if character == "\"" || character == "\\" { literal += "\\" }
-                literal.unicodeScalars.append(character)
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            guard let element else {
+                bytes.append(contentsOf: "NULL".utf8)
+                continue
             }
-            literal += "\""
+            bytes.append(quote)
+            // Escaping works on bytes: '"' and '\\' never occur inside a multi-byte UTF-8 sequence.
+            for byte in element.utf8 {
+                if byte == quote || byte == backslash { bytes.append(backslash) }
+                bytes.append(byte)
+            }
+            bytes.append(quote)
         }
-        return literal + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

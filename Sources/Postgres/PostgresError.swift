@@ -18,6 +18,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case decoding
         /// libpq or the server did something this client does not expect.
         case protocolViolation
+        /// Not run: an earlier statement of the same pipelined transaction failed.
+        case skipped
     }
 
     public var kind: Kind

@@ -1,4 +1,4 @@
-import EventStore
+@testable import EventStore
 import Testing
 
 /// The gap-free rule without a database: each case is a statement's observation, with the
@@ -47,6 +47,37 @@ struct LogHorizonTests {
         let next = horizon.observe(.init(from: 0, snapshot: snapshot([]), highestVisible: 12, firstMissing: 3, windowFull: false))
         #expect(next == .caughtUp)
         #expect(horizon.safePosition == 12)
+    }
+
+    @Test("a hole's owner above the snapshot's xmax is not listed in it, yet is waited for")
+    func ownerAboveXmax() {
+        // T(xid 210) took position 7 before T(xid 205) took 9 and committed: xmax = 206, so
+        // 210 is running but not in the snapshot's list. Only the backend list names it.
+        var horizon = LogHorizon(safePosition: 6)
+        let next = horizon.observe(
+            .init(
+                from: 6, snapshot: snapshot([], xmin: 206, xmax: 206), highestVisible: 9, firstMissing: 7, windowFull: false,
+                runningAboveXmax: [210, 150]))
+        #expect(next == .blocked([210]), "150 is below xmax and not listed: it had finished")
+        #expect(horizon.safePosition == 6)
+        let stillRunning = horizon.observe(
+            .init(
+                from: 6, snapshot: snapshot([], xmin: 208, xmax: 209), highestVisible: 9, firstMissing: 7, windowFull: false,
+                runningAboveXmax: [210]))
+        #expect(stillRunning == .blocked([210]), "at or above the new xmax, 210 still counts as running")
+        let released = horizon.observe(
+            .init(from: 6, snapshot: snapshot([], xmin: 211, xmax: 211), highestVisible: 9, firstMissing: 7, windowFull: false))
+        #expect(released == .readAgain)
+        #expect(horizon.safePosition == 9)
+    }
+
+    @Test("32-bit xids from pg_stat_activity widen into the snapshot's epoch")
+    func widening() {
+        let snapshot = TransactionSnapshot(xmin: 0x2_0000_0010, xmax: 0x2_0000_0020, inProgress: [])
+        #expect(snapshot.widen(0x25) == 0x2_0000_0025)
+        let nearWrap = TransactionSnapshot(xmin: 0x1_FFFF_FFF0, xmax: 0x1_FFFF_FFFE, inProgress: [])
+        #expect(nearWrap.widen(0x3) == 0x2_0000_0003)
+        #expect(nearWrap.widen(0xFFFF_FFF1) == 0x1_FFFF_FFF1)
     }
 
     @Test("a hole right after the safe position blocks at the safe position")

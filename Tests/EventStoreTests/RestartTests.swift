@@ -7,10 +7,30 @@ import Testing
 
 @Suite("Following through a PostgreSQL restart")
 struct RestartTests {
+    /// What the writer has had acknowledged, and why it stopped if it failed.
+    final class WriterProgress: Sendable {
+        let acknowledged = Mutex<[UUID]>([])
+        let failure = Mutex<String?>(nil)
+
+        var count: Int { acknowledged.withLock { $0.count } }
+
+        /// Waits for `count` acknowledged appends; fails instead of hanging if the writer died.
+        func wait(for count: Int) async throws {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while self.count < count {
+                if let failure = failure.withLock({ $0 }) { throw TimeoutError(what: "appends; the writer failed: \(failure)") }
+                guard ContinuousClock.now < deadline else { throw TimeoutError(what: "\(count) appends") }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+    }
+
     @Test("a server restart while following loses nothing and repeats nothing")
     func restartWhileFollowing() async throws {
-        let cluster = try await PrivateCluster.start()
-        defer { Task { await cluster.stop() } }
+        try await PrivateCluster.with { cluster in try await Self.followThroughRestart(cluster) }
+    }
+
+    static func followThroughRestart(_ cluster: PrivateCluster) async throws {
         let client = PostgresClient(configuration: .init(conninfo: cluster.conninfo, maxConnections: 6), logger: TestEnvironment.logger())
         let store = EventStore(client: client, logger: TestEnvironment.logger())
         _ = try await Migrator(client: client, migrations: TestEnvironment.migrations, logger: TestEnvironment.logger()).migrate()
@@ -22,7 +42,7 @@ struct RestartTests {
                 seen.withLock { $0.append(event) }
             }
         }
-        let acknowledged = Mutex<[UUID]>([])
+        let progress = WriterProgress()
         let stop = Flag()
         let writer = Task {
             var index = 0
@@ -35,17 +55,20 @@ struct RestartTests {
                         break
                     } catch let error as EventStoreError where error.code == .databaseUnavailable {
                         try await Task.sleep(for: .milliseconds(50))
+                    } catch {
+                        progress.failure.withLock { $0 = "\(error)" }
+                        throw error
                     }
                 }
-                acknowledged.withLock { $0.append(event.id) }
+                progress.acknowledged.withLock { $0.append(event.id) }
                 index += 1
                 try await Task.sleep(for: .milliseconds(2))
             }
         }
-        while acknowledged.withLock({ $0.count }) < 200 { try await Task.sleep(for: .milliseconds(10)) }
+        defer { writer.cancel(); follower.cancel(); relay.cancel() }
+        try await progress.wait(for: 200)
         try await cluster.restart()
-        let afterRestart = acknowledged.withLock { $0.count }
-        while acknowledged.withLock({ $0.count }) < afterRestart + 200 { try await Task.sleep(for: .milliseconds(10)) }
+        try await progress.wait(for: progress.count + 200)
         stop.set()
         try await writer.value
 
@@ -55,11 +78,9 @@ struct RestartTests {
         let deadline = ContinuousClock.now + .seconds(30)
         while seen.withLock({ $0.count }) < total, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         try await Task.sleep(for: .milliseconds(300))
-        follower.cancel()
-        relay.cancel()
 
         let events = seen.withLock { $0 }
-        let ids = acknowledged.withLock { $0 }
+        let ids = progress.acknowledged.withLock { $0 }
         #expect(total == ids.count, "every acknowledged append is in the log, once")
         #expect(events.count == ids.count)
         #expect(zip(events, ids).allSatisfy { $0.eventId == $1 }, "the follower saw every event once, in order")

@@ -22,12 +22,18 @@ public final class Flag: Sendable {
 
 public struct TimeoutError: Error, CustomStringConvertible {
     public var what: String
+    public init(what: String) { self.what = what }
     public var description: String { "timed out waiting for \(what)" }
 }
 
 extension TestDatabase {
+    /// A plain multi-row INSERT: positions come from the column default, as for any writer.
     static let rawAppendSQL = """
-        SELECT global_position FROM append_events($1, NULL, $2::uuid[], $3::text[], $4::integer[], $5::jsonb[], $6::jsonb[])
+        INSERT INTO events (event_id, stream_id, stream_version, type, data)
+        SELECT gen_random_uuid(), $1, coalesce((SELECT max(stream_version) FROM events WHERE stream_id = $1), 0) + n,
+               'HeldEvent', jsonb_build_object('held', n)
+        FROM generate_series(1, $2::integer) AS n
+        RETURNING global_position
         """
 
     /// Appends `count` events in a transaction that stays open for `hold` after its positions
@@ -37,15 +43,10 @@ extension TestDatabase {
     public func appendHoldingTransaction(
         stream: String, count: Int, hold: Duration, rollback: Bool = false, taken: Flag = Flag()
     ) async throws -> (pid: Int32, positions: [Int64]) {
-        let ids = PostgresTextArray((0..<count).map { _ in UUID().uuidString })
-        let types = PostgresTextArray(Array(repeating: "HeldEvent", count: count))
-        let versions = PostgresTextArray(Array(repeating: "1", count: count))
-        let data = PostgresTextArray((0..<count).map { #"{"held": \#($0)}"# })
-        let metadata = PostgresTextArray(Array(repeating: "{}", count: count))
         let seconds = hold.inSeconds
         return try await client.withConnection { connection in
             try connection.execute("BEGIN")
-            let positions = try connection.query(Self.rawAppendSQL, [stream, ids, types, versions, data, metadata])
+            let positions = try connection.query(Self.rawAppendSQL, [stream, count])
                 .column(0, as: Int64.self)
             taken.set()
             try connection.query("SELECT pg_sleep($1)", [seconds])

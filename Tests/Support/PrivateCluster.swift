@@ -10,6 +10,15 @@ public final class PrivateCluster: Sendable {
 
     private init(directory: String) { self.directory = directory }
 
+    /// Starts a cluster, runs `body`, and stops and removes the cluster whatever happens.
+    public static func with<T: Sendable>(_ body: (PrivateCluster) async throws -> T) async throws -> T {
+        let cluster = try await start()
+        let outcome: Result<T, any Error>
+        do { outcome = .success(try await body(cluster)) } catch { outcome = .failure(error) }
+        await cluster.stop()
+        return try outcome.get()
+    }
+
     public static func start() async throws -> PrivateCluster {
         let directory = "/tmp/loopline-private-" + UUID().uuidString.prefix(8).lowercased()
         let cluster = PrivateCluster(directory: directory)

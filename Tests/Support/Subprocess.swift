@@ -53,6 +53,7 @@ public struct Subprocess: Sendable {
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else { throw SubprocessError(message: "cannot start \(executable): errno \(result)") }
+        try? FileManager.default.removeItem(atPath: stdinPath)  // the child has it open already
         return Subprocess(pid: pid, stdoutPath: stdoutPath, stderrPath: stderrPath)
     }
 

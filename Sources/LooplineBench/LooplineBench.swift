@@ -1,0 +1,113 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import Logging
+import Postgres
+
+/// `make bench`: event store appends and follow latency, each beside raw PostgreSQL measured
+/// in the same run on the same cluster, written to docs/benchmarks.md.
+@main
+struct LooplineBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loopline-bench", abstract: "Benchmarks the event store against raw PostgreSQL (run via make bench).")
+
+    @Option(help: "The pgbench executable.") var pgbench = "pgbench"
+    @Option(help: "Directory of the schema migrations.") var schemaDir = "schema"
+    @Option(help: "Where to write the Markdown report.") var output = "docs/benchmarks.md"
+    @Option(help: "Seconds per measurement.") var seconds = 8
+    @Option(help: "Rounds; each alternates raw and Loopline, the median counts.") var rounds = 3
+    @Option(help: "Follow-latency probes.") var latencyEvents = 2_000
+    @Option(help: "Only run Loopline appends with this many writers (for profiling); prints the rate.")
+    var profileWriters: Int?
+    @Option(help: "Events per append when profiling.") var profileBatch = 1
+
+    struct Scenario {
+        var writers: Int
+        var eventsPerAppend: Int
+        var target: Double?
+        var label: String {
+            "\(eventsPerAppend == 1 ? "single events" : "\(eventsPerAppend)-event batches"), \(writers) writer\(writers == 1 ? "" : "s")"
+        }
+    }
+
+    static let scenarios = [
+        Scenario(writers: 1, eventsPerAppend: 1, target: nil), Scenario(writers: 8, eventsPerAppend: 1, target: 0.7),
+        Scenario(writers: 1, eventsPerAppend: 100, target: nil), Scenario(writers: 8, eventsPerAppend: 100, target: 0.6),
+    ]
+
+    func run() async throws {
+        var logger = Logger(label: "loopline-bench")
+        logger.logLevel = .warning
+        let migrations = try Migration.load(from: URL(fileURLWithPath: schemaDir))
+        let baseline = Pgbench(executable: pgbench)
+        if let profileWriters {
+            let database = try await BenchmarkDatabase.create(label: "profile", migrations: migrations, maxConnections: profileWriters, logger: logger)
+            let rate = try await AppendBenchmark.rate(store: database.store, writers: profileWriters, eventsPerAppend: profileBatch, seconds: seconds)
+            log("profile: \(Int(rate)) events/s")
+            await database.drop(logger: logger)
+            return
+        }
+        var results: [(Scenario, raw: [Double], ours: [Double])] = Self.scenarios.map { ($0, [], []) }
+
+        for round in 1...rounds {
+            for index in results.indices {
+                let scenario = results[index].0
+                // Alternate who goes first, so drift on a shared machine hits both sides alike.
+                for side in round % 2 == 1 ? ["raw", "ours"] : ["ours", "raw"] {
+                    let database = try await BenchmarkDatabase.create(
+                        label: side, migrations: migrations, maxConnections: scenario.writers, logger: logger)
+                    if side == "raw" {
+                        let rate = try await baseline.insertRate(
+                            database: database.name, clients: scenario.writers, rowsPerTransaction: scenario.eventsPerAppend,
+                            seconds: seconds)
+                        results[index].raw.append(rate)
+                    } else {
+                        let rate = try await AppendBenchmark.rate(
+                            store: database.store, writers: scenario.writers, eventsPerAppend: scenario.eventsPerAppend,
+                            seconds: seconds)
+                        results[index].ours.append(rate)
+                    }
+                    await database.drop(logger: logger)
+                    log("round \(round) \(scenario.label) \(side): \(Int(side == "raw" ? results[index].raw.last! : results[index].ours.last!)) events/s")
+                }
+            }
+        }
+
+        let latencyDatabase = try await BenchmarkDatabase.create(label: "latency", migrations: migrations, maxConnections: 2, logger: logger)
+        let latency = try await LatencyBenchmark.measure(
+            database: latencyDatabase, events: latencyEvents, interval: .milliseconds(5), logger: logger)
+        let environment = try await describeEnvironment(latencyDatabase)
+        await latencyDatabase.drop(logger: logger)
+        log("append-to-follow latency: p50 \(latency.p50) ms, p99 \(latency.p99) ms")
+
+        let report = Report(
+            results: results.map { .init(label: $0.0.label, target: $0.0.target, raw: $0.raw, ours: $0.ours) },
+            latency: latency, environment: environment, seconds: seconds, rounds: rounds)
+        try report.markdown.write(toFile: output, atomically: true, encoding: .utf8)
+        log("wrote \(output)")
+        if !report.targetsMet {
+            log("some targets were missed; see \(output)")
+            throw ExitCode(1)
+        }
+    }
+
+    private func describeEnvironment(_ database: BenchmarkDatabase) async throws -> [String] {
+        let settings = try await database.client.withConnection { connection in
+            try connection.query(
+                "SELECT version(), current_setting('fsync'), current_setting('synchronous_commit'), current_setting('shared_buffers')"
+            ).rows.map { row in try (0..<4).map { try row.decode($0, as: String.self) } }[0]
+        }
+        return [
+            "date: \(ISO8601DateFormatter().string(from: Date()))",
+            "cores: \(ProcessInfo.processInfo.activeProcessorCount), memory: \(ProcessInfo.processInfo.physicalMemory / 1_073_741_824) GiB",
+            "server: \(settings[0].split(separator: ",").first ?? "")",
+            "durability: fsync=\(settings[1]), synchronous_commit=\(settings[2]) (the same cluster and settings for both sides)",
+            "shared_buffers: \(settings[3]); client and server share the machine's cores",
+        ]
+    }
+}
+
+/// Progress on stdout, unbuffered, so `make bench` shows it as it happens.
+func log(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
