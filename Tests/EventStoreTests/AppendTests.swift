@@ -200,3 +200,60 @@ struct AppendTests {
         }
     }
 }
+
+@Suite("Combining concurrent appends")
+struct CombinedAppendTests {
+    @Test("concurrent appends share transactions, yet each keeps its own outcome")
+    func mixedOutcomes() async throws {
+        try await TestDatabase.with(maxConnections: 4) { db in
+            // Streams that already exist, and an event that is already recorded.
+            for index in 0..<10 {
+                _ = try await db.store.append([NewEvent(type: "BuildStarted")], to: try StreamName("build-old\(index)"))
+            }
+            let recorded = NewEvent(type: "BuildPassed")
+            let original = try await db.store.append([recorded], to: try StreamName("build-recorded"))
+            let before = db.store.appendStatistics
+
+            enum Kind: Sendable { case fresh, batch, conflict, duplicate }
+            let plan: [(Kind, Int)] = (0..<10).map { (.fresh, $0) } + (0..<5).map { (.batch, $0) }
+                + (0..<10).map { (.conflict, $0) } + (0..<5).map { (.duplicate, $0) }
+            let outcomes = await withTaskGroup(of: (Kind, Result<AppendResult, any Error>).self) { group in
+                for (kind, index) in plan {
+                    group.addTask {
+                        do {
+                            switch kind {
+                            case .fresh:
+                                return (kind, .success(try await db.store.append([NewEvent(type: "BuildStarted")], to: try StreamName("build-new\(index)"), expected: .noStream)))
+                            case .batch:
+                                let events = (0..<3).map { _ in NewEvent(type: "TestRunCompleted") }
+                                return (kind, .success(try await db.store.append(events, to: try StreamName("testrun-\(index)"))))
+                            case .conflict:
+                                return (kind, .success(try await db.store.append([NewEvent(type: "BuildPassed")], to: try StreamName("build-old\(index)"), expected: .noStream)))
+                            case .duplicate:
+                                return (kind, .success(try await db.store.append([recorded], to: try StreamName("build-recorded"))))
+                            }
+                        } catch {
+                            return (kind, .failure(error))
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            for (kind, outcome) in outcomes {
+                switch (kind, outcome) {
+                case (.fresh, .success(let result)): #expect(result.streamVersion == 1 && !result.duplicate)
+                case (.batch, .success(let result)): #expect(result.events.map(\.streamVersion) == [1, 2, 3])
+                case (.conflict, .failure(let error)):
+                    #expect((error as? EventStoreError)?.code == .wrongExpectedVersion)
+                    #expect((error as? EventStoreError)?.actualVersion == 1)
+                case (.duplicate, .success(let result)): #expect(result.duplicate && result.events == original.events)
+                default: Issue.record("unexpected outcome for \(kind): \(outcome)")
+                }
+            }
+            #expect(try await db.eventCount() == 10 + 1 + 10 + 15)
+            let after = db.store.appendStatistics
+            #expect(after.appends - before.appends >= 30)
+            #expect(after.transactions - before.transactions < after.appends - before.appends, "some appends were combined")
+        }
+    }
+}
