@@ -43,28 +43,26 @@ struct AppendWriter: Sendable {
         """
     static let notifySQL = "SELECT pg_notify($1, $2)"
 
-    let client: PostgresClient
     let notifier: AppendNotifier
     let wake: LogWake
 
     /// Writes a batch of appends in one transaction; if the transaction fails as a whole
     /// (a duplicate event id, a lost connection), each append is retried alone so every one
     /// gets its own answer.
-    func callAsFunction(_ batch: [AppendCombiner.Request]) async -> [Result<AppendCombiner.Outcome, any Error>] {
+    /// Blocks: runs on an append writer's thread, with that writer's connection.
+    func callAsFunction(_ batch: [AppendCombiner.Request], on connection: Connection) -> [Result<AppendCombiner.Outcome, any Error>] {
         do {
-            return try await writeTogether(batch).map { .success($0) }
+            return try writeTogether(batch, on: connection).map { .success($0) }
         } catch let error as PostgresError where batch.count > 1 && !error.isConnectionFailure {
-            var outcomes: [Result<AppendCombiner.Outcome, any Error>] = []
-            for request in batch { outcomes.append(await self([request])[0]) }
-            return outcomes
+            return batch.map { self([$0], on: connection)[0] }
         } catch {
             return batch.map { _ in .failure(error) }
         }
     }
 
-    /// One transaction, one round trip: BEGIN, the stream locks, one statement per append,
-    /// COMMIT (and, when the store does not run its notifier, a NOTIFY after the commit).
-    private func writeTogether(_ batch: [AppendCombiner.Request]) async throws -> [AppendCombiner.Outcome] {
+    /// One transaction, one round trip: the stream locks and one statement per append (and,
+    /// when the store does not run its notifier, a NOTIFY after the commit).
+    private func writeTogether(_ batch: [AppendCombiner.Request], on connection: Connection) throws -> [AppendCombiner.Outcome] {
         let lock =
             batch.count == 1
             ? Statement(Self.lockStreamSQL, [batch[0].stream])
@@ -76,13 +74,13 @@ struct AppendWriter: Sendable {
         // notification queue's lock).
         let notifyInPipeline = !notifier.isActive
         let notify = notifyInPipeline ? [Statement(Self.notifySQL, [EventStore.notificationChannel, ""])] : []
-        let results = try await client.withConnection { connection in
-            try connection.pipelinedTransaction([lock] + appends, then: notify).dropFirst().map { result in
-                try result.rows.map(Self.decodeWritten)
-            }
+        let results = try connection.pipelinedTransaction([lock] + appends, then: notify).dropFirst().map { result in
+            try result.rows.map(Self.decodeWritten)
         }
         wake.signal()
-        if !notifyInPipeline && !notifier.appendCommitted() { try? await Self.notify(client) }
+        if !notifyInPipeline && !notifier.appendCommitted() {
+            _ = try? connection.query(Self.notifySQL, [EventStore.notificationChannel, ""])
+        }
         return try zip(batch, results).map { request, rows in
             guard let first = rows.first else { throw PostgresError(kind: .protocolViolation, message: "append returned no row") }
             guard first.event != nil else { return .conflict(actualVersion: first.versionBefore) }
@@ -105,7 +103,7 @@ struct AppendWriter: Sendable {
         return Statement(
             appendEventsSQL,
             head + [
-                PostgresTextArray(events.map { $0.id.uuidString }), PostgresTextArray(events.map(\.type)),
+                PostgresTextArray(events.map { $0.id.lowercasedString }), PostgresTextArray(events.map(\.type)),
                 PostgresTextArray(events.map { String($0.schemaVersion) }), PostgresTextArray(events.map(\.data)),
                 PostgresTextArray(events.map(\.metadata)),
             ])

@@ -49,7 +49,7 @@ extension EventStore {
             try JSONValidator.validateObject(event.metadata, field: "metadata")
             guard seen.insert(event.id).inserted else {
                 throw EventStoreError(
-                    .duplicateEventId, "event id \(event.id.uuidString.lowercased()) appears twice in one append", field: "eventId")
+                    .duplicateEventId, "event id \(event.id.lowercasedString) appears twice in one append", field: "eventId")
             }
         }
     }
@@ -75,7 +75,7 @@ extension EventStore {
 
     /// The recorded events, if every id of this append is already in this stream.
     private func originals(of events: [NewEvent], in stream: StreamName) async throws -> AppendResult? {
-        let ids = PostgresTextArray(events.map { $0.id.uuidString })
+        let ids = PostgresTextArray(events.map { $0.id.lowercasedString })
         let found = try await client.withConnection { connection in
             try connection.query(Self.lookupSQL, [ids]).rows.map { row in
                 (

@@ -22,9 +22,10 @@ public final class EventStore: Sendable {
         self.client = client
         self.logger = logger
         self.horizon = HorizonTracker(client: client, logger: logger)
-        // Leave connections for readers and the notifier; at least one writer.
-        let writer = AppendWriter(client: client, notifier: notifier, wake: wake)
-        self.combiner = AppendCombiner(slots: min(2, client.configuration.maxConnections - 1)) { batch in await writer(batch) }
+        let writer = AppendWriter(notifier: notifier, wake: wake)
+        self.combiner = AppendCombiner(configuration: client.configuration, writers: 2, logger: logger) { batch, connection in
+            writer(batch, on: connection)
+        }
         self.listener = NotificationListener(
             configuration: client.configuration, channels: [Self.notificationChannel], logger: logger)
     }

@@ -4,7 +4,8 @@ public import Foundation
 public struct NewEvent: Sendable {
     public static let maximumTypeLength = 128
 
-    /// The event's identity; appending the same id again returns the first result.
+    /// The event's identity (default: a new time-ordered UUIDv7); appending the same id again
+    /// returns the first result.
     public var id: UUID
     /// The event type, e.g. `BuildPassed`: a letter, then letters, digits, `_` or `.`.
     public var type: String
@@ -16,7 +17,7 @@ public struct NewEvent: Sendable {
     public var metadata: String
 
     public init(
-        id: UUID = UUID(), type: String, schemaVersion: Int = 1, data: String = "{}", metadata: String = "{}"
+        id: UUID = .version7(), type: String, schemaVersion: Int = 1, data: String = "{}", metadata: String = "{}"
     ) {
         self.id = id
         self.type = type

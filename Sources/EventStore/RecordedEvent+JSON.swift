@@ -5,7 +5,7 @@ extension RecordedEvent {
     /// The event's public JSON shape, one object on one line; `data` and `metadata` are
     /// embedded exactly as the log stores them.
     public var jsonLine: String {
-        var line = "{\"position\":\(position),\"eventId\":\"\(eventId.uuidString.lowercased())\""
+        var line = "{\"position\":\(position),\"eventId\":\"\(eventId.lowercasedString)\""
         line += ",\"stream\":\(JSONText.quoted(stream)),\"streamVersion\":\(streamVersion)"
         line += ",\"type\":\(JSONText.quoted(type)),\"schemaVersion\":\(schemaVersion)"
         line += ",\"data\":\(data),\"metadata\":\(metadata)"

@@ -19,9 +19,7 @@ public struct StreamName: Hashable, Sendable, CustomStringConvertible {
                 field: "stream")
         }
         let id = rawValue[rawValue.index(after: dash)...]
-        guard !id.isEmpty, rawValue.utf8.count <= Self.maximumLength,
-            id.unicodeScalars.allSatisfy({ !$0.properties.isWhitespace && $0.properties.generalCategory != .control })
-        else {
+        guard !id.isEmpty, rawValue.utf8.count <= Self.maximumLength, id.unicodeScalars.allSatisfy(Self.isIdScalar) else {
             throw EventStoreError(
                 .invalidStream,
                 "stream id \(Self.quoted(rawValue)) needs a non-empty id after the category, without spaces or control characters, at most \(Self.maximumLength) bytes",
@@ -39,6 +37,12 @@ public struct StreamName: Hashable, Sendable, CustomStringConvertible {
     public static func isCategory(_ text: Substring) -> Bool {
         guard let first = text.unicodeScalars.first, first.isASCIILetter, text.utf8.count <= 64 else { return false }
         return text.unicodeScalars.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || $0 == "_" }
+    }
+
+    /// Printable, no whitespace; checks ASCII without Unicode property lookups.
+    private static func isIdScalar(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII { return scalar.value > 0x20 && scalar.value != 0x7F }
+        return !scalar.properties.isWhitespace && scalar.properties.generalCategory != .control
     }
 
     static func quoted(_ text: String) -> String {

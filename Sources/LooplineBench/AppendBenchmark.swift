@@ -5,8 +5,15 @@ import Synchronization
 /// Appends through the event store for a fixed time with N concurrent writers.
 enum AppendBenchmark {
     /// Events appended per second.
+    struct Measurement {
+        /// Events appended per second.
+        var rate: Double
+        /// How many appends shared a transaction, on average.
+        var appendsPerTransaction: Double
+    }
+
     /// The store runs as a service meanwhile, as in `loopline serve` (coalesced notifications).
-    static func rate(store: EventStore, writers: Int, eventsPerAppend: Int, seconds: Int) async throws -> Double {
+    static func run(store: EventStore, writers: Int, eventsPerAppend: Int, seconds: Int) async throws -> Measurement {
         let service = Task { try await store.run() }
         defer { service.cancel() }
         try await Task.sleep(for: .milliseconds(200))
@@ -28,9 +35,9 @@ enum AppendBenchmark {
             }
             return try await group.reduce(0, +)
         }
+        let elapsed = started.duration(to: .now).seconds
         let (transactions, appends) = store.appendStatistics
-        log("  \(appends) appends in \(transactions) transactions")
-        return Double(appended) / started.duration(to: .now).seconds
+        return Measurement(rate: Double(appended) / elapsed, appendsPerTransaction: Double(appends) / Double(max(transactions, 1)))
     }
 }
 

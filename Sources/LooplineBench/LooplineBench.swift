@@ -15,7 +15,7 @@ struct LooplineBench: AsyncParsableCommand {
     @Option(help: "Directory of the schema migrations.") var schemaDir = "schema"
     @Option(help: "Where to write the Markdown report.") var output = "docs/benchmarks.md"
     @Option(help: "Seconds per measurement.") var seconds = 8
-    @Option(help: "Rounds; each alternates raw and Loopline, the median counts.") var rounds = 3
+    @Option(help: "Rounds; each alternates raw and Loopline, the median counts.") var rounds = 5
     @Option(help: "Follow-latency probes.") var latencyEvents = 2_000
     @Option(help: "Only run Loopline appends with this many writers (for profiling); prints the rate.")
     var profileWriters: Int?
@@ -42,12 +42,13 @@ struct LooplineBench: AsyncParsableCommand {
         let baseline = Pgbench(executable: pgbench)
         if let profileWriters {
             let database = try await BenchmarkDatabase.create(label: "profile", migrations: migrations, maxConnections: profileWriters, logger: logger)
-            let rate = try await AppendBenchmark.rate(store: database.store, writers: profileWriters, eventsPerAppend: profileBatch, seconds: seconds)
-            log("profile: \(Int(rate)) events/s")
+            let measurement = try await AppendBenchmark.run(
+                store: database.store, writers: profileWriters, eventsPerAppend: profileBatch, seconds: seconds)
+            log("profile: \(Int(measurement.rate)) events/s, \(measurement.appendsPerTransaction) appends per transaction")
             await database.drop(logger: logger)
             return
         }
-        var results: [(Scenario, raw: [Double], ours: [Double])] = Self.scenarios.map { ($0, [], []) }
+        var results: [(Scenario, raw: [Double], ours: [Double], combined: [Double])] = Self.scenarios.map { ($0, [], [], []) }
 
         for round in 1...rounds {
             for index in results.indices {
@@ -62,10 +63,11 @@ struct LooplineBench: AsyncParsableCommand {
                             seconds: seconds)
                         results[index].raw.append(rate)
                     } else {
-                        let rate = try await AppendBenchmark.rate(
+                        let measurement = try await AppendBenchmark.run(
                             store: database.store, writers: scenario.writers, eventsPerAppend: scenario.eventsPerAppend,
                             seconds: seconds)
-                        results[index].ours.append(rate)
+                        results[index].ours.append(measurement.rate)
+                        results[index].combined.append(measurement.appendsPerTransaction)
                     }
                     await database.drop(logger: logger)
                     log("round \(round) \(scenario.label) \(side): \(Int(side == "raw" ? results[index].raw.last! : results[index].ours.last!)) events/s")
@@ -81,7 +83,9 @@ struct LooplineBench: AsyncParsableCommand {
         log("append-to-follow latency: p50 \(latency.p50) ms, p99 \(latency.p99) ms")
 
         let report = Report(
-            results: results.map { .init(label: $0.0.label, target: $0.0.target, raw: $0.raw, ours: $0.ours) },
+            results: results.map {
+                .init(label: $0.0.label, target: $0.0.target, raw: $0.raw, ours: $0.ours, appendsPerTransaction: median($0.combined))
+            },
             latency: latency, environment: environment, seconds: seconds, rounds: rounds)
         try report.markdown.write(toFile: output, atomically: true, encoding: .utf8)
         log("wrote \(output)")

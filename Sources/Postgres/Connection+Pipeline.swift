@@ -22,13 +22,15 @@ extension Connection {
         try withPipeline(statements.map { [$0] }).flatMap { $0 }
     }
 
-    /// Runs `statements` in one transaction and one round trip — BEGIN, the statements,
-    /// COMMIT, one sync — and returns their results. If any fails, the transaction rolls
-    /// back and the first error is thrown. `after` statements follow in the same round trip,
-    /// each in its own implicit transaction once the transaction committed; their outcomes
-    /// do not affect it.
+    /// Runs `statements` in one transaction and one round trip, and returns their results.
+    /// If any fails, the transaction rolls back and the first error is thrown. `after`
+    /// statements follow in the same round trip, each in its own implicit transaction once
+    /// the transaction committed; their outcomes do not affect it.
+    ///
+    /// No BEGIN or COMMIT is sent: in the extended protocol, everything up to a sync point is
+    /// one implicit transaction, committed at the sync (two statements fewer per transaction).
     public func pipelinedTransaction(_ statements: [Statement], then after: [Statement] = []) throws -> [QueryResult] {
-        let segments = [[Statement("BEGIN")] + statements + [Statement("COMMIT")]] + after.map { [$0] }
+        let segments = [statements] + after.map { [$0] }
         let outcomes = try withPipeline(segments)[0]
         // The failure that aborted the transaction, not the skipped statements after it.
         let firstFailure = outcomes.lazy.compactMap { outcome -> PostgresError? in
@@ -36,7 +38,7 @@ extension Connection {
             return nil
         }.first
         if let firstFailure { throw firstFailure }
-        return try outcomes.dropFirst().dropLast().map { try $0.get() }
+        return try outcomes.map { try $0.get() }
     }
 
     /// Sends each segment followed by a sync point, then reads one outcome per statement.

@@ -86,8 +86,9 @@ extension Bool: PostgresDecodable {
 
 extension UUID: PostgresDecodable {
     public init(postgresText text: UnsafeBufferPointer<UInt8>) throws {
-        let string = String(decoding: text, as: UTF8.self)
-        guard let value = UUID(uuidString: string) else { throw PostgresError.decoding("not a uuid: \(string)") }
+        guard let value = UUID(text: text) else {
+            throw PostgresError.decoding("not a uuid: \(String(decoding: text, as: UTF8.self))")
+        }
         self = value
     }
 }

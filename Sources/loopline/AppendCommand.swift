@@ -54,7 +54,7 @@ struct AppendCommand: AsyncParsableCommand {
             let appended = result.events[0]
             try Output.json(
                 Printed(
-                    eventId: appended.eventId.uuidString.lowercased(), stream: result.stream,
+                    eventId: appended.eventId.lowercasedString, stream: result.stream,
                     streamVersion: appended.streamVersion, position: appended.position, recordedAt: appended.recordedAt,
                     duplicate: result.duplicate))
         }
