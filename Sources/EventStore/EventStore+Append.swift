@@ -4,6 +4,9 @@ import Postgres
 extension EventStore {
     /// The most events one append takes.
     public static let maximumEventsPerAppend = 10_000
+    /// The most bytes of data and metadata one event may carry (1 MiB): events record what
+    /// happened; artefacts belong in artefact stores, linked from the event.
+    public static let maximumEventBytes = 1 << 20
 
     static let lookupSQL = """
         SELECT event_id, stream_id, stream_version, global_position, recorded_at
@@ -45,6 +48,12 @@ extension EventStore {
         var seen = Set<UUID>()
         for event in events {
             try event.validate()
+            guard event.data.utf8.count + event.metadata.utf8.count <= maximumEventBytes else {
+                throw EventStoreError(
+                    .eventTooLarge,
+                    "an event's data and metadata may hold at most \(maximumEventBytes) bytes together, not \(event.data.utf8.count + event.metadata.utf8.count)",
+                    field: "data")
+            }
             try JSONValidator.validateObject(event.data, field: "data")
             try JSONValidator.validateObject(event.metadata, field: "metadata")
             guard seen.insert(event.id).inserted else {

@@ -14,6 +14,8 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         public static let invalidEventType = Code(rawValue: "invalid_event_type")
         public static let invalidJSON = Code(rawValue: "invalid_json")
         public static let invalidArgument = Code(rawValue: "invalid_argument")
+        /// An event's data and metadata exceed `EventStore.maximumEventBytes`.
+        public static let eventTooLarge = Code(rawValue: "event_too_large")
         /// The database schema is missing migrations this build needs, or has newer ones.
         public static let schemaMismatch = Code(rawValue: "schema_mismatch")
         /// PostgreSQL could not be reached, or the connection broke.

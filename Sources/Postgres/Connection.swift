@@ -171,13 +171,27 @@ public final class Connection {
     }
 
     /// Passes parameters as NUL-terminated C strings, NULL for `nil`, valid during `body`.
+    /// All of them share one buffer: one allocation per statement, not one per parameter.
     static func withParameterValues<R>(
         _ parameters: [(any PostgresEncodable)?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R
     ) -> R {
-        let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0.postgresText) } }
-        defer { copies.forEach { free($0) } }
-        let pointers = copies.map { $0.map { UnsafePointer($0) } }
-        return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
+        var buffer: [CChar] = [0]  // never empty, so it always has a base address
+        var offsets: [Int?] = []
+        offsets.reserveCapacity(parameters.count)
+        for parameter in parameters {
+            guard let parameter else {
+                offsets.append(nil)
+                continue
+            }
+            offsets.append(buffer.count)
+            var text = parameter.postgresText
+            text.withUTF8 { utf8 in buffer.append(contentsOf: UnsafeRawBufferPointer(utf8).bindMemory(to: CChar.self)) }
+            buffer.append(0)
+        }
+        return buffer.withUnsafeBufferPointer { storage in
+            let pointers = offsets.map { offset in offset.map { UnsafePointer(storage.baseAddress! + $0) } }
+            return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
+        }
     }
 
     static func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {

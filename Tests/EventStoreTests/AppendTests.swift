@@ -169,6 +169,7 @@ struct AppendTests {
                 (NewEvent(type: "Ok", metadata: "null"), .invalidJSON),
                 (NewEvent(type: "Ok", data: #"{"a": "\u0000"}"#), .invalidJSON),
                 (NewEvent(type: "Ok", schemaVersion: 0), .invalidArgument),
+                (NewEvent(type: "Ok", data: #"{"log": "\#(String(repeating: "x", count: EventStore.maximumEventBytes))"}"#), .eventTooLarge),
             ]
             for (event, code) in attempts {
                 let error = await #expect(throws: EventStoreError.self) { try await db.store.append([event], to: stream) }
