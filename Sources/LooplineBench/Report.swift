@@ -33,11 +33,12 @@ struct Report {
 
             ## Appends
 
-            - **Loopline**: `EventStore.append` with N concurrent writers (one async task each, a pool of N
-              connections), each append to a new stream with expected version `any`, ~600-byte JSON payloads,
-              the store running as in `loopline serve`. Appends that arrive while a transaction is in flight
-              share the next one (each keeps its own version check and result): the column "appends per
-              transaction" shows how much that happened. Each transaction is one pipelined round trip.
+            - **Loopline**: `EventStore.append` from N concurrent writers (one async task each), each append to
+              a new stream with expected version `any`, ~600-byte JSON payloads, the store running as in
+              `loopline serve`. The store writes appends on its two append-writer connections; appends that
+              arrive while both are busy share the next transaction (each keeps its own version check and
+              result): the column "appends per transaction" shows how much that happened. Each transaction is
+              one pipelined round trip.
             - **Raw**: `pgbench -M prepared -c N -j N` running a plain `INSERT` into `bench_raw`, a table created
               `LIKE events INCLUDING ALL` (same columns, constraints and indexes), the same payload as a bind
               parameter; one row per transaction, or one 100-row `INSERT` for batches.
@@ -59,7 +60,9 @@ struct Report {
 
             One writer appends \(latency.samples) single events, one every 5 ms, through one `EventStore`; a follower on a
             second `EventStore` (its own pool and LISTEN connection, so it is woken through PostgreSQL's NOTIFY,
-            not in-process) delivers them. Latency = from the start of `append` to delivery.
+            not in-process) delivers them. Latency = from the start of `append` to delivery. Under sustained
+            load the store sends at most one NOTIFY per 5 ms, which can add up to 5 ms for followers in other
+            processes.
 
             | p50 | p99 | max | target |
             |---:|---:|---:|---:|
