@@ -49,6 +49,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Lifecycle",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Server",
             dependencies: [
                 "EventStore",
@@ -86,6 +90,11 @@ let package = Package(
             name: "LooplineTestSupport",
             dependencies: ["EventStore", "Postgres", .product(name: "Logging", package: "swift-log")],
             path: "Tests/Support",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LifecycleTests",
+            dependencies: ["Lifecycle"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
