@@ -1,0 +1,33 @@
+/// A refusal with a stable, snake_case code clients match on.
+///
+/// `docs/events.md` lists every code. Codes never change meaning; messages may be reworded.
+public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The stable code, e.g. `build_failed` or `invalid_field`.
+    public var code: String
+    /// Human readable: what is wrong and what to do.
+    public var message: String
+    /// The JSON path of the offending input field (`rating`, `storyIds[2]`, `occurredAt`), if one is to blame.
+    public var field: String?
+
+    public init(code: String, message: String, field: String? = nil) {
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    public var description: String {
+        if let field { "\(code) (\(field)): \(message)" } else { "\(code): \(message)" }
+    }
+}
+
+extension DomainError {
+    /// A field of the wrong type, format or length.
+    static func invalidField(_ field: String, _ message: String) -> DomainError {
+        DomainError(code: "invalid_field", message: message, field: field)
+    }
+
+    /// A required field that is absent or null.
+    static func missingField(_ field: String) -> DomainError {
+        DomainError(code: "missing_field", message: "\(field) is required", field: field)
+    }
+}

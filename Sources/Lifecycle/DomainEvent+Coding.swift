@@ -1,0 +1,33 @@
+public import Foundation
+
+extension DomainEvent {
+    /// The event's data as a JSON object (text), to store in the log's `data` column: sorted keys,
+    /// dates as ISO 8601 UTC with milliseconds, absent optionals left out, no `type`/`schemaVersion` inside.
+    public func encodedData() throws -> String {
+        String(decoding: try EventJSON.encoder.encode(payload), as: UTF8.self)
+    }
+
+    /// Reads an event back from the log: its type, schema version and data. Old schema versions are
+    /// upcast to the current struct (the log is never rewritten).
+    ///
+    /// Throws `DomainError` `unknown_event_type` for a type this build does not know, and
+    /// `undecodable_event` for data that does not fit the type or a schema version it cannot read.
+    public static func decode(type: String, schemaVersion: Int, data: Data) throws -> DomainEvent {
+        guard let payloadType = payloadTypesByName[type] else {
+            throw DomainError(
+                code: "unknown_event_type", message: "event type \"\(type)\" is not in this build's catalogue")
+        }
+        let current = try EventUpcaster.upcast(type: type, data: data, from: schemaVersion)
+        do {
+            return try decode(payloadType, current)
+        } catch {
+            throw DomainError(
+                code: "undecodable_event",
+                message: "\(type) v\(schemaVersion) data does not fit the \(type) schema: \(error)")
+        }
+    }
+
+    private static func decode<Payload: EventPayload>(_ type: Payload.Type, _ data: Data) throws -> DomainEvent {
+        try EventJSON.decoder.decode(Payload.self, from: data).event
+    }
+}

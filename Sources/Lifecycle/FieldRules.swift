@@ -1,0 +1,82 @@
+/// The per-field format rules that need no state: patterns, lengths and ranges.
+///
+/// Commands run them in `validated()`, so a command is checked the same way whether it was decoded
+/// from JSON or built in Swift.
+enum FieldRules {
+    /// `service` (required) and `team` (optional) name things the same way.
+    static func serviceAndTeam(_ service: String, _ team: String?) throws(DomainError) {
+        try pattern(service, .name, "service", example: "checkout-api")
+        if let team { try pattern(team, .name, "team", example: "payments") }
+    }
+
+    static func entityId(_ value: String, _ field: String) throws(DomainError) {
+        try pattern(value, .entityId, field, example: "PROJ-12")
+    }
+
+    static func entityId(_ value: String?, _ field: String) throws(DomainError) {
+        if let value { try entityId(value, field) }
+    }
+
+    /// Every element of an id list, reported by its path (`storyIds[2]`).
+    static func entityIds(_ values: [String]?, _ field: String) throws(DomainError) {
+        for (index, value) in (values ?? []).enumerated() { try entityId(value, "\(field)[\(index)]") }
+    }
+
+    /// A commit SHA, returned lowercase: the same commit must get the same stream whoever reports it.
+    static func sha(_ value: String, _ field: String) throws(DomainError) -> String {
+        guard TokenPattern.sha.matches(value) else {
+            throw .invalidField(
+                field, "\(field) must be a commit SHA of 7 to 40 hexadecimal characters, not \"\(value)\"")
+        }
+        return value.lowercased()
+    }
+
+    static func optionalSha(_ value: String?, _ field: String) throws(DomainError) -> String? {
+        guard let value else { return nil }
+        return try sha(value, field)
+    }
+
+    static func pattern(_ value: String, _ pattern: TokenPattern, _ field: String, example: String)
+        throws(DomainError)
+    {
+        guard pattern.matches(value) else {
+            throw .invalidField(field, "\(field) must match \(pattern.expression), e.g. \(example); got \"\(value)\"")
+        }
+    }
+
+    /// A text's length in characters (grapheme clusters, what people count).
+    static func length(_ value: String?, _ field: String, _ lengths: ClosedRange<Int>) throws(DomainError) {
+        guard let value, !lengths.contains(value.count) else { return }
+        let limit =
+            lengths.lowerBound == 0 ? "at most \(lengths.upperBound)" : "\(lengths.lowerBound) to \(lengths.upperBound)"
+        throw .invalidField(field, "\(field) must be \(limit) characters long, not \(value.count)")
+    }
+
+    /// An integer in a range, with the catalogue's own code for it (`priority_out_of_range`).
+    static func range(_ value: Int?, _ field: String, _ range: ClosedRange<Int>, code: String, meaning: String = "")
+        throws(DomainError)
+    {
+        guard let value, !range.contains(value) else { return }
+        throw DomainError(
+            code: code, message: "\(field) must be \(range.lowerBound) to \(range.upperBound)\(meaning), not \(value)",
+            field: field)
+    }
+
+    /// A count of tests: `negative_count` below zero.
+    static func count(_ value: Int, _ field: String) throws(DomainError) {
+        guard value < 0 else { return }
+        throw DomainError(code: "negative_count", message: "\(field) must be 0 or more, not \(value)", field: field)
+    }
+
+    /// A duration in seconds: finite and not negative.
+    static func duration(_ value: Double?, _ field: String = "durationSeconds") throws(DomainError) {
+        guard let value, !(value.isFinite && value >= 0) else { return }
+        throw .invalidField(field, "\(field) must be a number of seconds, 0 or more, not \(value)")
+    }
+
+    /// A measurement: any finite number.
+    static func finite(_ value: Double, _ field: String) throws(DomainError) {
+        guard !value.isFinite else { return }
+        throw .invalidField(field, "\(field) must be a finite number, not \(value)")
+    }
+}
