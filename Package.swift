@@ -18,9 +18,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -53,10 +56,37 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "Server",
+            name: "Access",
+            dependencies: [
+                "Postgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Commands",
             dependencies: [
                 "EventStore",
+                "Lifecycle",
                 "Postgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Access",
+                "Commands",
+                "EventStore",
+                "Lifecycle",
+                "Postgres",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -66,7 +96,10 @@ let package = Package(
         .executableTarget(
             name: "loopline",
             dependencies: [
+                "Access",
+                "Commands",
                 "EventStore",
+                "Lifecycle",
                 "Postgres",
                 "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -98,6 +131,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AccessTests",
+            dependencies: ["Access", "Postgres", "LooplineTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CommandsTests",
+            dependencies: ["Commands", "EventStore", "Lifecycle", "Postgres", "LooplineTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PostgresTests",
             dependencies: ["Postgres", "LooplineTestSupport"],
             swiftSettings: swiftSettings
@@ -115,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "EventStore", "Postgres", "LooplineTestSupport",
+                "Server", "Access", "EventStore", "Postgres", "LooplineTestSupport",
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

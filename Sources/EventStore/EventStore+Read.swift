@@ -1,3 +1,4 @@
+public import Foundation
 import Postgres
 
 extension EventStore {
@@ -10,13 +11,16 @@ extension EventStore {
         SELECT \(columns) FROM events
         WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version LIMIT $3
         """
-    static let rangeSQL = """
-        SELECT \(columns) FROM events
-        WHERE global_position > $1 AND global_position <= $2 ORDER BY global_position LIMIT $3
-        """
-    static let categoryRangeSQL = """
-        SELECT \(columns) FROM events
-        WHERE category = $4 AND global_position > $1 AND global_position <= $2 ORDER BY global_position LIMIT $3
+    /// Log order between two positions, optionally one category ($4) and some types ($5);
+    /// one statement per filter combination, so each gets a plan that fits it.
+    static func rangeSQL(category: Bool, types: Bool) -> String {
+        var sql = "SELECT \(columns) FROM events WHERE global_position > $1 AND global_position <= $2"
+        if category { sql += " AND category = $4" }
+        if types { sql += " AND type = ANY($\(category ? 5 : 4)::text[])" }
+        return sql + " ORDER BY global_position LIMIT $3"
+    }
+    static let byIdsSQL = """
+        SELECT \(columns) FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY global_position
         """
 
     /// A stream's events with versions above `afterVersion`, in order. Streams are written
@@ -26,18 +30,27 @@ extension EventStore {
         return try await query(Self.streamSQL, [stream.rawValue, afterVersion, limit])
     }
 
+    /// The events with these ids that are recorded, in log order.
+    public func events(withIds ids: [UUID]) async throws -> [RecordedEvent] {
+        try await query(Self.byIdsSQL, [PostgresTextArray(ids.map(\.lowercasedString))])
+    }
+
     /// Events after `position` in log order, up to the safe horizon: never one that a
     /// still-running append could yet precede. Empty when nothing new is safe to read.
     public func readAll(after position: Int64 = 0, limit: Int = 1000) async throws -> [RecordedEvent] {
-        try await readBatch(after: position, limit: try Self.checkedLimit(limit), category: nil, fresh: true).events
+        try await read(after: position, limit: limit).events
     }
 
     /// Like `readAll`, only the events of one category (`story`, `build`, ...).
     public func read(category: String, after position: Int64 = 0, limit: Int = 1000) async throws -> [RecordedEvent] {
-        guard StreamName.isCategory(Substring(category)) else {
-            throw EventStoreError(.invalidStream, "category \(StreamName.quoted(category)) is not a valid category", field: "category")
-        }
-        return try await readBatch(after: position, limit: try Self.checkedLimit(limit), category: category, fresh: true).events
+        try await read(after: position, limit: limit, filter: try EventFilter(category: category)).events
+    }
+
+    /// One page of the log after `position`, filtered, and where the next page starts: past
+    /// the last event, or further when the rest of the safe range held nothing that matched.
+    public func read(after position: Int64, limit: Int, filter: EventFilter = EventFilter()) async throws -> LogPage {
+        let batch = try await readBatch(after: position, limit: try Self.checkedLimit(limit), filter: filter, fresh: true)
+        return LogPage(events: batch.events, next: batch.through)
     }
 
     /// Reads the next safe events after `position`, and how far the caller can move its
@@ -47,17 +60,16 @@ extension EventStore {
     /// `fresh` judges the horizon anew; otherwise a cached horizon ahead of `position` is
     /// used as it is (followers come back for more anyway).
     func readBatch(
-        after position: Int64, limit: Int, category: String?, fresh: Bool
+        after position: Int64, limit: Int, filter: EventFilter, fresh: Bool
     ) async throws -> (events: [RecordedEvent], through: Int64) {
         var safe = horizon.safePosition
         if fresh || safe <= position { safe = try await horizon.refresh() }
         guard safe > position else { return ([], position) }
-        let events: [RecordedEvent]
-        if let category {
-            events = try await query(Self.categoryRangeSQL, [position, safe, limit, category])
-        } else {
-            events = try await query(Self.rangeSQL, [position, safe, limit])
-        }
+        var parameters: [(any PostgresEncodable)?] = [position, safe, limit]
+        if let category = filter.category { parameters.append(category) }
+        if !filter.types.isEmpty { parameters.append(PostgresTextArray(filter.types)) }
+        let events = try await query(
+            Self.rangeSQL(category: filter.category != nil, types: !filter.types.isEmpty), parameters)
         return (events, events.count == limit ? events.last!.position : safe)
     }
 

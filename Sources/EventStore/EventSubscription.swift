@@ -15,13 +15,13 @@ public struct EventSubscription: AsyncSequence, Sendable {
         public var batchSize = 500
         /// How often to look for new events when no notification arrives.
         public var pollInterval: Duration = .seconds(1)
-        /// Only this category's events, if set.
-        public var category: String?
+        /// Only the events that match.
+        public var filter: EventFilter
 
-        public init(batchSize: Int = 500, pollInterval: Duration = .seconds(1), category: String? = nil) {
+        public init(batchSize: Int = 500, pollInterval: Duration = .seconds(1), filter: EventFilter = EventFilter()) {
             self.batchSize = batchSize
             self.pollInterval = pollInterval
-            self.category = category
+            self.filter = filter
         }
     }
 
@@ -72,7 +72,7 @@ extension EventStore {
         while !Task.isCancelled {
             let generation = wake.generation
             do {
-                let batch = try await readBatch(after: position, limit: options.batchSize, category: options.category, fresh: false)
+                let batch = try await readBatch(after: position, limit: options.batchSize, filter: options.filter, fresh: false)
                 if failures > 0 { logger.info("log follower reconnected", metadata: ["loopline.position": "\(position)"]) }
                 failures = 0
                 if !batch.events.isEmpty { return batch }

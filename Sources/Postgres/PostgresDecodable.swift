@@ -127,3 +127,27 @@ enum PostgresText {
         return value
     }
 }
+
+extension Data: PostgresDecodable {
+    /// Decodes `bytea` in hex form (`\x0a1b...`, the default output since PostgreSQL 9.0).
+    public init(postgresText text: UnsafeBufferPointer<UInt8>) throws {
+        guard text.count >= 2, text.count % 2 == 0, text[0] == UInt8(ascii: "\\"), text[1] == UInt8(ascii: "x") else {
+            throw PostgresError.decoding("not a hex bytea value")
+        }
+        func nibble(_ character: UInt8) throws -> UInt8 {
+            switch character {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return character - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return character - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): return character - UInt8(ascii: "A") + 10
+            default: throw PostgresError.decoding("not a hex bytea value")
+            }
+        }
+        var bytes = Data(capacity: (text.count - 2) / 2)
+        var index = 2
+        while index < text.count {
+            bytes.append(try nibble(text[index]) << 4 | nibble(text[index + 1]))
+            index += 2
+        }
+        self = bytes
+    }
+}

@@ -78,3 +78,18 @@ public struct PostgresTextArray: PostgresEncodable {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+extension Data: PostgresEncodable {
+    /// `bytea` in hex form: `\x0a1b...`.
+    public var postgresText: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8](repeating: 0, count: 2 + count * 2)
+        text[0] = UInt8(ascii: "\\")
+        text[1] = UInt8(ascii: "x")
+        for (index, byte) in enumerated() {
+            text[2 + index * 2] = digits[Int(byte >> 4)]
+            text[3 + index * 2] = digits[Int(byte & 0x0F)]
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}

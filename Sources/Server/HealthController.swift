@@ -32,6 +32,20 @@ struct HealthController: Sendable {
 
     func addRoutes(to router: Router<some RequestContext>) {
         router.get("health") { _, _ in try await health() }
+        router.get("ready") { _, _ in try await ready() }
+    }
+
+    /// Ready to serve: the database answers and its schema is up to date.
+    func ready() async throws -> Response {
+        do {
+            let schema = try await withTimeout(Self.timeout) { [migrator] in try await migrator.status() }
+            guard schema.isUpToDate else {
+                return try JSONResponse.make(["status": "not_ready", "reason": "schema not migrated"], status: .serviceUnavailable)
+            }
+            return try JSONResponse.make(["status": "ready"])
+        } catch {
+            return try JSONResponse.make(["status": "not_ready", "reason": "\(error)"], status: .serviceUnavailable)
+        }
     }
 
     func health() async throws -> Response {

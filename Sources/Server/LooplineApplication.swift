@@ -1,30 +1,72 @@
+public import Access
+public import Commands
 public import EventStore
 public import Hummingbird
 public import Logging
 public import NIOCore
+import Postgres
 
-/// Builds the HTTP application: routes over the event store, plus the services it needs
-/// (the database client and the store's notification relay) in shutdown order.
-///
-/// `onServerRunning` receives the bound channel, so a caller that asked for port 0 can
-/// learn the real port.
-public func buildApplication(
-    configuration: ServerConfiguration, store: EventStore, migrator: Migrator, logger: Logger,
-    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-) -> some ApplicationProtocol {
-    let router = Router()
-    HealthController(store: store, migrator: migrator).addRoutes(to: router)
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "loopline"),
-        // Services stop in reverse order: the server first, then the relay, the client last.
-        services: [store.client, store],
-        onServerRunning: onServerRunning,
-        logger: logger)
-}
+/// Everything `loopline serve` runs: the HTTP API and the JSON socket server over one command
+/// handler and one event store, and the services they need, in shutdown order.
+public struct LooplineServer: Sendable {
+    public let configuration: ServerConfiguration
+    public let store: EventStore
+    public let handler: CommandHandler
+    public let tokens: TokenStore
+    let migrator: Migrator
+    let metrics: ServerMetrics
+    let logger: Logger
 
-/// Runs the application until SIGINT or SIGTERM, then shuts down gracefully: the server
-/// stops accepting, in-flight requests finish, the relay stops, the pool closes.
-public func serve(configuration: ServerConfiguration, store: EventStore, migrator: Migrator, logger: Logger) async throws {
-    try await buildApplication(configuration: configuration, store: store, migrator: migrator, logger: logger).runService()
+    public init(configuration: ServerConfiguration, store: EventStore, migrator: Migrator, handler: CommandHandler, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.migrator = migrator
+        self.handler = handler
+        self.tokens = TokenStore(client: store.client)
+        self.metrics = ServerMetrics(store: store)
+        self.logger = logger
+    }
+
+    /// The application. `onHTTPBound` and `onSocketBound` receive the bound addresses (useful
+    /// with port 0).
+    public func application(
+        onHTTPBound: @escaping @Sendable (any Channel) async -> Void = { _ in },
+        onSocketBound: @escaping @Sendable (SocketAddress) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let socketServer = SocketServer(
+            configuration: configuration, handler: handler, store: store, tokens: tokens, metrics: metrics, logger: logger,
+            onBound: onSocketBound)
+        return Application(
+            router: router(),
+            configuration: .init(
+                address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "loopline"),
+            // Services stop in reverse order: HTTP server first, then the socket server, the
+            // relay, and the database pool last.
+            services: [store.client, store, socketServer],
+            onServerRunning: onHTTPBound,
+            logger: logger)
+    }
+
+    /// Runs until SIGINT or SIGTERM, then shuts down gracefully: the servers stop accepting,
+    /// in-flight requests finish, subscriptions end, the pool closes.
+    public func run() async throws {
+        try await application().runService()
+    }
+
+    func router() -> Router<LooplineRequestContext> {
+        let router = Router(context: LooplineRequestContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: ErrorMiddleware())
+        HealthController(store: store, migrator: migrator).addRoutes(to: router)
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
+        }
+        CommandRoutes(handler: handler, maximumBodyBytes: configuration.maximumBodyBytes, metrics: metrics)
+            .addRoutes(to: router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .ingest)))
+        EventRoutes(store: store)
+            .addRoutes(to: router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .read)))
+        return router
+    }
 }

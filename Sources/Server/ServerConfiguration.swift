@@ -1,26 +1,48 @@
 /// Where and how `loopline serve` listens.
 public struct ServerConfiguration: Sendable {
-    /// The HTTP API's bind host (default 127.0.0.1: loopback only, until auth exists).
-    public var host: String
-    /// The HTTP API's port (default 8080; 0 picks a free one).
-    public var port: Int
+    /// A host and port.
+    public struct Address: Sendable, Hashable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8080) {
-        self.host = host
-        self.port = port
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// Parses `HOST:PORT` (also `[::1]:PORT`).
+        public init(parsing text: String) throws(ServerConfigurationError) {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                (0...65_535).contains(port)
+            else {
+                throw ServerConfigurationError(message: "address \"\(text)\" must be HOST:PORT, e.g. 127.0.0.1:8080")
+            }
+            var host = String(text[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty else { throw ServerConfigurationError(message: "address \"\(text)\" has no host") }
+            self.init(host: host, port: port)
+        }
+
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
     }
 
-    /// Parses `HOST:PORT` (also `[::1]:PORT`).
-    public init(address: String) throws(ServerConfigurationError) {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-            (0...65_535).contains(port)
-        else {
-            throw ServerConfigurationError(message: "address \"\(address)\" must be HOST:PORT, e.g. 127.0.0.1:8080")
-        }
-        var host = String(address[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw ServerConfigurationError(message: "address \"\(address)\" has no host") }
-        self.init(host: host, port: port)
+    /// The HTTP API (default 127.0.0.1:8080: loopback only; port 0 picks a free one).
+    public var http: Address
+    /// The JSON socket server over TCP (default 127.0.0.1:7411), or none.
+    public var socket: Address?
+    /// The JSON socket server over a Unix socket at this path, if set.
+    public var unixSocket: String?
+    /// The largest HTTP command body accepted (default 1 MiB).
+    public var maximumBodyBytes: Int
+
+    public init(
+        http: Address = Address(host: "127.0.0.1", port: 8080), socket: Address? = Address(host: "127.0.0.1", port: 7411),
+        unixSocket: String? = nil, maximumBodyBytes: Int = 1 << 20
+    ) {
+        self.http = http
+        self.socket = socket
+        self.unixSocket = unixSocket
+        self.maximumBodyBytes = maximumBodyBytes
     }
 }
 

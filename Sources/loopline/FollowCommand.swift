@@ -45,7 +45,7 @@ struct FollowCommand: AsyncParsableCommand {
         let category: String?
 
         func run() async throws {
-            let events = store.follow(after: from, options: .init(category: category))
+            let events = store.follow(after: from, options: .init(filter: try EventFilter(category: category)))
             for try await event in events.cancelOnGracefulShutdown() {
                 Output.line(event.jsonLine)
             }

@@ -15,8 +15,8 @@ struct Loopline: AsyncParsableCommand {
             variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, ...).
             """,
         subcommands: [
-            MigrateCommand.self, AppendCommand.self, ReadCommand.self, FollowCommand.self, StatusCommand.self,
-            ServeCommand.self,
+            ServeCommand.self, MigrateCommand.self, AppendCommand.self, ReadCommand.self, FollowCommand.self,
+            StatusCommand.self, TokenCommand.self, SendCommand.self,
         ]
     )
 }

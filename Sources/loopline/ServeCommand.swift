@@ -1,6 +1,8 @@
 import ArgumentParser
+import Commands
 import EventStore
 import Foundation
+import Lifecycle
 import Logging
 import Postgres
 import Server
@@ -8,12 +10,24 @@ import Server
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP API (GET /health for now) until SIGINT or SIGTERM.")
+        abstract: "Run the HTTP API and the JSON socket server until SIGINT or SIGTERM.")
 
     @OptionGroup var options: GlobalOptions
 
     @Option(help: "HTTP bind address HOST:PORT (default: $LOOPLINE_HTTP or 127.0.0.1:8080).")
     var http: String?
+
+    @Option(help: "Socket server TCP address HOST:PORT, or none (default: $LOOPLINE_SOCKET or 127.0.0.1:7411).")
+    var socket: String?
+
+    @Option(help: "Also serve the socket protocol on this Unix socket path (default: $LOOPLINE_UNIX_SOCKET).")
+    var unixSocket: String?
+
+    @Option(help: "Largest HTTP command body in bytes.")
+    var maxBodyBytes: Int = 1 << 20
+
+    @Option(help: "Deployment environments commands may name, comma-separated (default: $LOOPLINE_ENVIRONMENTS or development,test,staging,production).")
+    var environments: String?
 
     @Option(help: "Most database connections to hold.")
     var maxConnections: Int = 10
@@ -22,18 +36,37 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = options.logger()
         let client = options.client(maxConnections: maxConnections, logger: logger)
         try await Output.run {
-            let address = http ?? options.environment["LOOPLINE_HTTP"] ?? "127.0.0.1:8080"
-            let configuration: ServerConfiguration
-            do { configuration = try ServerConfiguration(address: address) } catch {
-                throw EventStoreError(.invalidArgument, "\(error)", field: "http")
-            }
+            let configuration = try serverConfiguration()
             let migrator = Migrator(client: client, migrations: try options.migrations(), logger: logger)
             try await migrator.requireUpToDate()
             let store = EventStore(client: client, logger: logger)
+            var policy = Policy()
+            if let list = environments ?? options.environment["LOOPLINE_ENVIRONMENTS"] {
+                policy.environments = Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            }
+            let handler = CommandHandler(store: store, policy: policy, logger: logger)
+            let server = LooplineServer(configuration: configuration, store: store, migrator: migrator, handler: handler, logger: logger)
             logger.info(
                 "serving",
-                metadata: ["loopline.http": "\(configuration.host):\(configuration.port)", "loopline.database": "\(client.configuration.targetDescription)"])
-            try await serve(configuration: configuration, store: store, migrator: migrator, logger: logger)
+                metadata: [
+                    "loopline.http": "\(configuration.http)", "loopline.socket": "\(configuration.socket.map { "\($0)" } ?? "off")",
+                    "loopline.database": "\(client.configuration.targetDescription)",
+                ])
+            try await server.run()
+        }
+    }
+
+    private func serverConfiguration() throws -> ServerConfiguration {
+        let environment = options.environment
+        do {
+            let httpAddress = try ServerConfiguration.Address(parsing: http ?? environment["LOOPLINE_HTTP"] ?? "127.0.0.1:8080")
+            let socketText = socket ?? environment["LOOPLINE_SOCKET"] ?? "127.0.0.1:7411"
+            let socketAddress = socketText == "none" ? nil : try ServerConfiguration.Address(parsing: socketText)
+            return ServerConfiguration(
+                http: httpAddress, socket: socketAddress, unixSocket: unixSocket ?? environment["LOOPLINE_UNIX_SOCKET"],
+                maximumBodyBytes: maxBodyBytes)
+        } catch {
+            throw EventStoreError(.invalidArgument, "\(error)", field: "http")
         }
     }
 }

@@ -10,8 +10,8 @@ struct HealthTests {
     func healthy() async throws {
         try await TestDatabase.with { db in
             let appended = try await db.store.append([NewEvent(type: "StoryCreated")], to: try StreamName("story-1"))
-            try await TestServer.with(db) { http in
-                let response = try await http.request("GET", "/health")
+            try await TestServer.with(db) { server in
+                let response = try await server.http.request("GET", "/health")
                 #expect(response.status == 200)
                 #expect(response.headers["content-type"]?.hasPrefix("application/json") == true)
                 let body = try response.json()
@@ -28,8 +28,8 @@ struct HealthTests {
     @Test("answers 503 when the schema is not migrated")
     func unmigrated() async throws {
         try await TestDatabase.with(migrated: false) { db in
-            try await TestServer.with(db) { http in
-                let response = try await http.request("GET", "/health")
+            try await TestServer.with(db) { server in
+                let response = try await server.http.request("GET", "/health")
                 #expect(response.status == 503)
                 let body = try response.json()
                 #expect(body["status"] as? String == "unavailable")
@@ -44,9 +44,9 @@ struct HealthTests {
                 configuration: .init(conninfo: "host=/nonexistent/loopline port=5999 dbname=x", maxConnections: 2),
                 logger: TestEnvironment.logger())
             let unreachable = TestDatabase(name: db.name, client: missing, store: EventStore(client: missing, logger: TestEnvironment.logger()))
-            try await TestServer.with(unreachable) { http in
+            try await TestServer.with(unreachable) { server in
                 let started = ContinuousClock.now
-                let response = try await http.request("GET", "/health")
+                let response = try await server.http.request("GET", "/health")
                 #expect(response.status == 503)
                 let database = try #require(try response.json()["database"] as? [String: Any])
                 #expect(database["reachable"] as? Bool == false)
@@ -59,8 +59,8 @@ struct HealthTests {
     @Test("unknown routes are 404")
     func unknownRoute() async throws {
         try await TestDatabase.with { db in
-            try await TestServer.with(db) { http in
-                let response = try await http.request("GET", "/nope")
+            try await TestServer.with(db) { server in
+                let response = try await server.http.request("GET", "/nope")
                 #expect(response.status == 404)
             }
         }

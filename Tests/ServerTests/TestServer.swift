@@ -1,3 +1,5 @@
+import Access
+import Commands
 import EventStore
 import Foundation
 import Logging
@@ -6,27 +8,42 @@ import NIOCore
 import Server
 import ServiceLifecycle
 
-/// Runs the real application on a free loopback port for the duration of `body`.
-enum TestServer {
-    static func with<T: Sendable>(
-        _ db: TestDatabase, migrations: [Migration] = TestEnvironment.migrations,
-        _ body: (RawHTTPClient) async throws -> T
-    ) async throws -> T {
-        let migrator = Migrator(client: db.client, migrations: migrations, logger: TestEnvironment.logger())
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = buildApplication(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0), store: db.store, migrator: migrator,
-            logger: TestEnvironment.logger()
-        ) { channel in
-            portContinuation.yield(channel.localAddress?.port ?? 0)
-            portContinuation.finish()
-        }
-        let running = Task { try await app.run() }
-        defer { running.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else { throw TestServerError.noPort }
-        return try await body(RawHTTPClient(port: port))
+/// The real application on free loopback ports (HTTP and socket) for the duration of `body`.
+struct TestServer: Sendable {
+    let http: RawHTTPClient
+    let socketPort: Int
+    let server: LooplineServer
+
+    /// A token with these scopes.
+    func token(_ scopes: Set<Scope>, name: String = UUID().uuidString) async throws -> String {
+        try await server.tokens.create(name: name, scopes: scopes).token
     }
 
-    enum TestServerError: Error { case noPort }
+    static func with<T: Sendable>(
+        _ db: TestDatabase, migrations: [Migration] = TestEnvironment.migrations, maximumBodyBytes: Int = 1 << 20,
+        _ body: (TestServer) async throws -> T
+    ) async throws -> T {
+        let migrator = Migrator(client: db.client, migrations: migrations, logger: TestEnvironment.logger())
+        let server = LooplineServer(
+            configuration: ServerConfiguration(
+                http: .init(host: "127.0.0.1", port: 0), socket: .init(host: "127.0.0.1", port: 0),
+                maximumBodyBytes: maximumBodyBytes),
+            store: db.store, migrator: migrator,
+            handler: CommandHandler(store: db.store, logger: TestEnvironment.logger()), logger: TestEnvironment.logger())
+        let (ports, continuation) = AsyncStream.makeStream(of: (String, Int).self)
+        let app = server.application(
+            onHTTPBound: { channel in continuation.yield(("http", channel.localAddress?.port ?? 0)) },
+            onSocketBound: { address in continuation.yield(("socket", address.port ?? 0)) })
+        let running = Task { try await app.run() }
+        defer { running.cancel() }
+        var bound: [String: Int] = [:]
+        for await (kind, port) in ports {
+            bound[kind] = port
+            if bound.count == 2 { break }
+        }
+        guard let httpPort = bound["http"], let socketPort = bound["socket"], httpPort > 0, socketPort > 0 else {
+            throw TimeoutError(what: "the server's ports")
+        }
+        return try await body(TestServer(http: RawHTTPClient(port: httpPort), socketPort: socketPort, server: server))
+    }
 }

@@ -1,0 +1,104 @@
+import Access
+import Commands
+import EventStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The one error shape of the API: `{"error": {"code", "message", "field"?}}` with a status.
+struct APIError: HTTPResponseError, Sendable {
+    struct Body: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+            var field: String?
+            var actualVersion: Int64?
+        }
+        var error: Detail
+    }
+
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+    var field: String?
+    var actualVersion: Int64?
+    var headers: HTTPFields = [:]
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try JSONResponse.make(
+            Body(error: .init(code: code, message: message, field: field, actualVersion: actualVersion)), status: status)
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+
+    static func badRequest(_ code: String, _ message: String, field: String? = nil) -> APIError {
+        APIError(status: .badRequest, code: code, message: message, field: field)
+    }
+
+    static let unauthenticated = APIError(
+        status: .unauthorized, code: "unauthenticated",
+        message: "send an API token as `Authorization: Bearer <token>` (create one with `loopline token create`)",
+        headers: [.wwwAuthenticate: #"Bearer realm="loopline""#])
+
+    static func forbidden(_ scope: Scope) -> APIError {
+        APIError(status: .forbidden, code: "forbidden", message: "this token lacks the \(scope.rawValue) scope")
+    }
+
+    /// Maps whatever a route threw onto the API's error shape.
+    static func from(_ error: any Error, logger: Logger) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as CommandError:
+            return APIError(
+                status: HTTPResponse.Status(code: error.status), code: error.code, message: error.message, field: error.field)
+        case let error as EventStoreError:
+            return from(error)
+        case let error as AccessError:
+            return APIError(status: .unprocessableContent, code: error.code, message: error.message, field: error.field)
+        case is NIOTooManyBytesError:
+            return APIError(status: .contentTooLarge, code: "body_too_large", message: "the request body is larger than the server accepts")
+        case let error as HTTPError:
+            return from(error)
+        default:
+            logger.error("request failed", metadata: ["error": "\(error)"])
+            return APIError(status: .internalServerError, code: "internal_error", message: "the server failed; see its logs")
+        }
+    }
+
+    private static func from(_ error: EventStoreError) -> APIError {
+        switch error.code {
+        case .databaseUnavailable:
+            return APIError(status: .serviceUnavailable, code: error.code.rawValue, message: error.message)
+        case .wrongExpectedVersion:
+            return APIError(
+                status: .conflict, code: error.code.rawValue, message: error.message, field: error.field,
+                actualVersion: error.actualVersion)
+        case .databaseError:
+            return APIError(status: .internalServerError, code: "internal_error", message: "the server failed; see its logs")
+        default:
+            return APIError(status: .badRequest, code: error.code.rawValue, message: error.message, field: error.field)
+        }
+    }
+
+    private static func from(_ error: HTTPError) -> APIError {
+        switch error.status {
+        case .notFound: APIError(status: .notFound, code: "not_found", message: "no such resource")
+        case .methodNotAllowed: APIError(status: .methodNotAllowed, code: "method_not_allowed", message: "this resource does not take that method")
+        case .contentTooLarge: APIError(status: .contentTooLarge, code: "body_too_large", message: "the request body is larger than the server accepts")
+        default: APIError(status: error.status, code: "http_\(error.status.code)", message: error.body ?? error.status.reasonPhrase)
+        }
+    }
+}
+
+/// Turns every thrown error into the API's JSON error shape.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return try APIError.from(error, logger: context.logger).response(from: request, context: context)
+        }
+    }
+}

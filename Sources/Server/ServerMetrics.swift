@@ -1,0 +1,92 @@
+import EventStore
+import Foundation
+import Hummingbird
+import Postgres
+import Prometheus
+import Synchronization
+
+/// Prometheus metrics of one server: request counts and latencies per route, command
+/// outcomes, and, read at scrape time, the store's appends and the pool's use.
+final class ServerMetrics: Sendable {
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+    ]
+
+    private let registry = PrometheusCollectorRegistry()
+    private let store: EventStore
+
+    init(store: EventStore) {
+        self.store = store
+    }
+
+    func requestFinished(method: String, route: String, status: Int, duration: Duration) {
+        registry.makeCounter(
+            name: "loopline_http_requests_total", labels: [("method", method), ("route", route), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            name: "loopline_http_request_duration_seconds", labels: [("route", route)], buckets: Self.latencyBuckets
+        ).recordNanoseconds(duration.nanoseconds)
+    }
+
+    func commandFinished(name: String, outcome: String) {
+        registry.makeCounter(name: "loopline_commands_total", labels: [("command", name), ("outcome", outcome)]).increment()
+    }
+
+    func socketConnections(_ delta: Int) {
+        registry.makeGauge(name: "loopline_socket_connections").record(Double(socketConnectionCount.add(delta)))
+    }
+
+    private let socketConnectionCount = Counter()
+
+    /// The text exposition format.
+    func render() -> String {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        var text = String(decoding: buffer, as: UTF8.self)
+        let appends = store.appendStatistics
+        let pool = store.client.statistics
+        text += """
+            # TYPE loopline_appends_total counter
+            loopline_appends_total \(appends.appends)
+            # TYPE loopline_append_transactions_total counter
+            loopline_append_transactions_total \(appends.transactions)
+            # TYPE loopline_db_pool_connections gauge
+            loopline_db_pool_connections{state="in_use"} \(pool.inUse)
+            loopline_db_pool_connections{state="idle"} \(pool.idle)
+            loopline_db_pool_connections{state="max"} \(pool.size)
+            # TYPE loopline_db_pool_waiting gauge
+            loopline_db_pool_waiting \(pool.waiting)
+            # TYPE loopline_db_pool_acquire_timeouts_total counter
+            loopline_db_pool_acquire_timeouts_total \(pool.acquireTimeouts)
+
+            """
+        return text
+    }
+
+    /// A small thread-safe running total.
+    final class Counter: Sendable {
+        private let value = Mutex<Int>(0)
+        func add(_ delta: Int) -> Int { value.withLock { $0 += delta; return $0 } }
+    }
+}
+
+/// Records every request's route, status and duration.
+struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let response = try await next(request, context)
+        metrics.requestFinished(
+            method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code,
+            duration: started.duration(to: .now))
+        return response
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,273 @@
+import Access
+import Commands
+import EventStore
+import Foundation
+import HTTPTypes
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// One socket connection: newline-delimited JSON requests in, replies and events out.
+///
+/// The first request must be `auth`. Requests may be pipelined: commands and reads run
+/// concurrently (at most `maximumInFlight` at a time, after which the connection's reads
+/// pause) and their replies, which carry the request's `id`, may come back in any order.
+/// Subscriptions stream events until `unsubscribe`, the end of the connection, or shutdown;
+/// a client that reads slowly slows its subscriptions down instead of piling events up.
+final class SocketSession: Sendable {
+    static let maximumInFlight = 64
+    static let maximumSubscriptions = 16
+
+    private let handler: CommandHandler
+    private let store: EventStore
+    private let tokens: TokenStore
+    private let metrics: ServerMetrics
+    private let logger: Logger
+    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private let limiter = AsyncLimiter(limit: SocketSession.maximumInFlight)
+    private let principal = Mutex<Principal?>(nil)
+    private let subscriptions = Mutex<[String: Task<Void, Never>]>([:])
+
+    init(
+        handler: CommandHandler, store: EventStore, tokens: TokenStore, metrics: ServerMetrics, logger: Logger,
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) {
+        self.handler = handler
+        self.store = store
+        self.tokens = tokens
+        self.metrics = metrics
+        self.logger = logger
+        self.outbound = outbound
+    }
+
+    /// Serves the connection until it closes or the server shuts down gracefully; in-flight
+    /// requests finish, subscriptions end.
+    func run(_ inbound: NIOAsyncChannelInboundStream<JSONLineFrame>) async throws {
+        defer { subscriptions.withLock { $0.values.forEach { $0.cancel() } } }
+        try await withThrowingDiscardingTaskGroup { group in
+            for try await frame in inbound.cancelOnGracefulShutdown() {
+                guard case .line(let line) = frame else {
+                    await reply(id: "null", error: .init(code: "line_too_long", message: "a request line may hold at most \(SocketServer.maximumLineBytes) bytes"))
+                    continue
+                }
+                guard let request = await parse(line) else { continue }
+                guard await admit(request) else { return }
+                switch request.op {
+                case "command", "read":
+                    await limiter.acquire()
+                    group.addTask {
+                        defer { self.limiter.release() }
+                        await self.perform(request)
+                    }
+                default:
+                    await perform(request)
+                }
+            }
+        }
+    }
+
+    // MARK: - Requests
+
+    /// A request line, decoded; which fields matter depends on `op`.
+    struct Request: Decodable, Sendable {
+        var op: String
+        var idValue: JSONValue?
+        var token: String?
+        var name: String?
+        var data: JSONValue?
+        var idempotencyKey: String?
+        var after: Int64?
+        var limit: Int?
+        var stream: String?
+        var category: String?
+        var types: [String]?
+        var subscription: JSONValue?
+
+        /// The request's id as JSON text, echoed verbatim in replies.
+        var id: String { idValue?.idText ?? "null" }
+
+        enum CodingKeys: String, CodingKey {
+            case op, token, name, data, idempotencyKey, after, limit, stream, category, types, subscription
+            case idValue = "id"
+        }
+    }
+
+    private static let decoder = JSONDecoder()
+
+    private func parse(_ line: ByteBuffer) async -> Request? {
+        let bytes = Array(line.readableBytesView)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            await reply(id: "null", error: .init(code: "invalid_json", message: "the request is not valid UTF-8"))
+            return nil
+        }
+        do {
+            // Syntax and nesting depth first, so no parser ever recurses deeply on hostile input.
+            try JSONValidator.validateObject(text, field: "request")
+        } catch {
+            await reply(id: "null", error: .init(code: "invalid_json", message: error.message))
+            return nil
+        }
+        do {
+            return try Self.decoder.decode(Request.self, from: Data(bytes))
+        } catch {
+            let id = (try? Self.decoder.decode(IdOnly.self, from: Data(bytes)))?.id?.idText ?? "null"
+            let (code, field) = Self.describe(error)
+            await reply(id: id, error: .init(code: code, message: "the request has a missing or mistyped field", field: field))
+            return nil
+        }
+    }
+
+    private struct IdOnly: Decodable {
+        var id: JSONValue?
+    }
+
+    /// The code and field path of a decoding error.
+    static func describe(_ error: any Error) -> (code: String, field: String?) {
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let context)?:
+            return ("missing_field", (context.codingPath + [key]).map(\.stringValue).joined(separator: "."))
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?, .dataCorrupted(let context)?:
+            return ("invalid_field", context.codingPath.map(\.stringValue).joined(separator: "."))
+        default:
+            return ("invalid_json", nil)
+        }
+    }
+
+    /// Only `auth` before authentication; anything else closes the connection.
+    private func admit(_ request: Request) async -> Bool {
+        if principal.withLock({ $0 }) != nil || request.op == "auth" { return true }
+        await reply(
+            id: request.id,
+            error: .init(code: "unauthenticated", message: "the first request must be {\"op\":\"auth\",\"token\":\"...\"}"))
+        return false
+    }
+
+    private func perform(_ request: Request) async {
+        do {
+            switch request.op {
+            case "auth": try await authenticate(request)
+            case "ping": await reply(id: request.id, result: #"{"pong":true}"#)
+            case "command": try await command(request)
+            case "read": try await read(request)
+            case "subscribe": try subscribe(request)
+            case "unsubscribe": await unsubscribe(request)
+            default:
+                throw APIError.badRequest(
+                    "unknown_op", "op \"\(request.op)\" is not one of auth, ping, command, read, subscribe, unsubscribe", field: "op")
+            }
+        } catch {
+            let failure = APIError.from(error, logger: logger)
+            await reply(id: request.id, error: .init(code: failure.code, message: failure.message, field: failure.field))
+        }
+    }
+
+    private func authenticate(_ request: Request) async throws {
+        guard let token = request.token, let verified = try await tokens.verify(token) else {
+            throw APIError.unauthenticated
+        }
+        principal.withLock { $0 = verified }
+        let scopes = verified.scopes.sorted().map { JSONText.quoted($0.rawValue) }.joined(separator: ",")
+        await reply(id: request.id, result: #"{"name":\#(JSONText.quoted(verified.name)),"scopes":[\#(scopes)]}"#)
+    }
+
+    private func authorized(_ scope: Scope) throws -> Principal {
+        guard let principal = principal.withLock({ $0 }) else { throw APIError.unauthenticated }
+        guard principal.allows(scope) else { throw APIError.forbidden(scope) }
+        return principal
+    }
+
+    private func command(_ request: Request) async throws {
+        let caller = try authorized(.ingest)
+        guard let name = request.name else {
+            throw APIError(status: .unprocessableContent, code: "missing_field", message: "a command needs a \"name\"", field: "name")
+        }
+        let data = try JSONEncoder().encode(request.data ?? .object([:]))
+        let result: CommandResult
+        do throws(CommandError) {
+            result = try await handler.handle(
+                name: name, body: data, idempotencyKey: request.idempotencyKey, caller: (caller.tokenId, caller.name))
+            metrics.commandFinished(name: name, outcome: "ok")
+        } catch {
+            metrics.commandFinished(name: name, outcome: error.code)
+            throw error
+        }
+        await reply(id: request.id, result: String(decoding: try JSONResponse.encoder.encode(result), as: UTF8.self))
+    }
+
+    private func read(_ request: Request) async throws {
+        _ = try authorized(.read)
+        let limit = request.limit ?? 100
+        let after = request.after ?? 0
+        if let stream = request.stream {
+            let events = try await store.read(stream: try StreamName(stream), afterVersion: after, limit: limit)
+            await reply(id: request.id, result: Self.page(events, next: events.last?.streamVersion ?? after))
+        } else {
+            let page = try await store.read(after: after, limit: limit, filter: try filter(request))
+            await reply(id: request.id, result: Self.page(page.events, next: page.next))
+        }
+    }
+
+    private func subscribe(_ request: Request) throws {
+        _ = try authorized(.read)
+        let events = store.follow(after: request.after ?? 0, options: .init(filter: try filter(request)))
+        let id = request.id
+        let started = try subscriptions.withLock { subscriptions in
+            guard subscriptions[id] == nil else {
+                throw APIError.badRequest("subscription_exists", "a subscription with id \(id) is already running", field: "id")
+            }
+            guard subscriptions.count < Self.maximumSubscriptions else {
+                throw APIError.badRequest(
+                    "too_many_subscriptions", "a connection may hold at most \(Self.maximumSubscriptions) subscriptions")
+            }
+            // The task starts only after the acknowledgement below is written.
+            let ready = AsyncLimiter(limit: 0)
+            let task = Task {
+                await ready.acquire()
+                do {
+                    for try await event in events { try await self.write(#"{"id":\#(id),"event":\#(event.jsonLine)}"#) }
+                } catch {
+                    if !Task.isCancelled { self.logger.debug("subscription ended", metadata: ["error": "\(error)"]) }
+                }
+            }
+            subscriptions[id] = task
+            return ready
+        }
+        Task {
+            await reply(id: id, result: #"{"subscribed":true}"#)
+            started.release()
+        }
+    }
+
+    private func unsubscribe(_ request: Request) async {
+        let target = request.subscription?.idText ?? "null"
+        let task = subscriptions.withLock { $0.removeValue(forKey: target) }
+        task?.cancel()
+        await reply(id: request.id, result: #"{"unsubscribed":\#(task != nil)}"#)
+    }
+
+    private func filter(_ request: Request) throws -> EventFilter {
+        try EventFilter(category: request.category, types: request.types ?? [])
+    }
+
+    // MARK: - Replies
+
+    private func reply(id: String, result: String) async {
+        try? await write(#"{"id":\#(id),"ok":true,"result":\#(result)}"#)
+    }
+
+    private func reply(id: String, error: APIError.Body.Detail) async {
+        var detail = #"{"code":\#(JSONText.quoted(error.code)),"message":\#(JSONText.quoted(error.message))"#
+        if let field = error.field { detail += #","field":\#(JSONText.quoted(field))"# }
+        try? await write(#"{"id":\#(id),"ok":false,"error":\#(detail)}}"#)
+    }
+
+    /// Suspends while the peer is not reading: that is the backpressure.
+    private func write(_ line: String) async throws {
+        try await outbound.write(ByteBuffer(string: line + "\n"))
+    }
+
+    static func page(_ events: [RecordedEvent], next: Int64) -> String {
+        #"{"events":[\#(events.map(\.jsonLine).joined(separator: ","))],"next":\#(next)}"#
+    }
+}

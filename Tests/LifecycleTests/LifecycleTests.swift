@@ -1,2 +1,0 @@
-import Lifecycle
-import Testing
