@@ -18,11 +18,16 @@ public enum Decider {
             throw DomainError(
                 code: "occurred_in_future",
                 message: "occurredAt \(ISO8601Timestamp.format(occurredAt)) is more than "
-                    + "\(policy.maximumClockSkew) s after the server's clock (\(ISO8601Timestamp.format(now))); "
-                    + "check the sender's clock",
+                    + "\(seconds(policy.maximumClockSkew)) s after the server's clock "
+                    + "(\(ISO8601Timestamp.format(now))); check the sender's clock",
                 field: "occurredAt")
         }
         return try payload.decide(state, DecisionContext(occurredAt: occurredAt, policy: policy, related: related))
+    }
+
+    /// `300` rather than `300.0`, without a locale-dependent formatter.
+    private static func seconds(_ interval: TimeInterval) -> String {
+        interval == interval.rounded() && abs(interval) < 1e15 ? String(Int(interval)) : String(interval)
     }
 
     /// Applies one event to a state: never fails, because the log is the truth. An event that finds no

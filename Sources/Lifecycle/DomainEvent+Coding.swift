@@ -23,7 +23,19 @@ extension DomainEvent {
         } catch {
             throw DomainError(
                 code: "undecodable_event",
-                message: "\(type) v\(schemaVersion) data does not fit the \(type) schema: \(error)")
+                message: "\(type) v\(schemaVersion) data does not fit the \(type) schema: \(reason(error))")
+        }
+    }
+
+    /// A decoding error in one line: the field and what was wrong with it.
+    private static func reason(_ error: any Error) -> String {
+        switch error as? DecodingError {
+        case .keyNotFound(let key, _): "\(key.stringValue) is missing"
+        case .valueNotFound(_, let context), .typeMismatch(_, let context), .dataCorrupted(let context):
+            context.codingPath.isEmpty
+                ? context.debugDescription
+                : "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        default: "\(error)"
         }
     }
 

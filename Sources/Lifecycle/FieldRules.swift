@@ -26,7 +26,7 @@ enum FieldRules {
     static func sha(_ value: String, _ field: String) throws(DomainError) -> String {
         guard TokenPattern.sha.matches(value) else {
             throw .invalidField(
-                field, "\(field) must be a commit SHA of 7 to 40 hexadecimal characters, not \"\(value)\"")
+                field, "\(field) must be a commit SHA of 7 to 40 hexadecimal characters, not \(quoted(value))")
         }
         return value.lowercased()
     }
@@ -40,7 +40,8 @@ enum FieldRules {
         throws(DomainError)
     {
         guard pattern.matches(value) else {
-            throw .invalidField(field, "\(field) must match \(pattern.expression), e.g. \(example); got \"\(value)\"")
+            throw .invalidField(
+                field, "\(field) must match \(pattern.expression), e.g. \(example); got \(quoted(value))")
         }
     }
 
@@ -78,5 +79,10 @@ enum FieldRules {
     static func finite(_ value: Double, _ field: String) throws(DomainError) {
         guard !value.isFinite else { return }
         throw .invalidField(field, "\(field) must be a finite number, not \(value)")
+    }
+
+    /// A value for a message, cut short: the input may be long, and the message should stay readable.
+    static func quoted(_ value: String) -> String {
+        "\"\(value.count > 80 ? value.prefix(80) + "…" : value)\""
     }
 }

@@ -63,7 +63,8 @@ struct JSONFields: Sendable {
         guard let date = ISO8601Timestamp.parse(text) else {
             throw .invalidField(
                 key,
-                "\(key) must be an ISO 8601 date-time with a time zone, such as 2025-03-01T12:00:00Z, not \"\(text)\"")
+                "\(key) must be an ISO 8601 date-time with a time zone, such as 2025-03-01T12:00:00Z, "
+                    + "not \(FieldRules.quoted(text))")
         }
         return date
     }

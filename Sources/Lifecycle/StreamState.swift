@@ -3,9 +3,9 @@
 /// One value type for every category: the entity says which kind of stream it is. States keep only
 /// what decisions need (statuses and the links later events carry), not every field of every event.
 public struct StreamState: Sendable, Equatable {
-    /// What the stream is about, by category; `none` until its first event.
+    /// What the stream is about, by category; `empty` until its first event.
     public enum Entity: Sendable, Equatable {
-        case none
+        case empty
         case story(StoryState)
         case commit(CommitState)
         case build(BuildState)
@@ -22,7 +22,7 @@ public struct StreamState: Sendable, Equatable {
     /// How many events have been folded in: the stream's version in the log.
     public var version: Int
 
-    public init(entity: Entity = .none, version: Int = 0) {
+    public init(entity: Entity = .empty, version: Int = 0) {
         self.entity = entity
         self.version = version
     }

@@ -6,7 +6,7 @@ import Testing
     @Test func anEmptyStreamDoesNotExist() {
         #expect(StreamState.empty.exists == false)
         #expect(StreamState.empty.version == 0)
-        #expect(StreamState.empty.entity == .none)
+        #expect(StreamState.empty.entity == .empty)
     }
 
     @Test func everyEventCountsAsAVersion() {
