@@ -23,7 +23,7 @@ public final class CommandHandler: Sendable {
     /// Decide refusals that are about the input rather than the state: answered with 422.
     static let validationCodes: Set<String> = ["occurred_in_future", "unknown_environment", "invalid_field", "missing_field"]
 
-    public init(store: EventStore, policy: Policy = Policy(), logger: Logger, maximumAttempts: Int = 5) {
+    public init(store: EventStore, policy: Policy = Policy(), logger: Logger, maximumAttempts: Int = 10) {
         self.store = store
         self.policy = policy
         self.logger = logger
@@ -117,6 +117,8 @@ public final class CommandHandler: Sendable {
                 return Self.result(command: command.name, appended: appended, types: events.map(\.type), replayed: appended.duplicate)
             } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
                 states.forget(command.streamId)
+                // A short random pause, so writers racing for one stream stop colliding.
+                try? await Task.sleep(for: .microseconds(Int.random(in: 100...(1000 * attempt))))
                 logger.debug(
                     "command lost a race; deciding again",
                     metadata: ["loopline.stream": "\(command.streamId)", "loopline.attempt": "\(attempt)"])
@@ -193,8 +195,7 @@ public final class CommandHandler: Sendable {
     private func remember(
         _ outcome: Result<CommandResult, CommandError>, scope: String, key: String, requestHash: Data
     ) async throws(CommandError) {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        let encoder = CommandJSON.encoder
         do {
             switch outcome {
             case .success(let result):
@@ -235,8 +236,7 @@ public final class CommandHandler: Sendable {
     }
 
     static func replay(status: Int, response: Data) throws(CommandError) -> CommandResult {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        let decoder = CommandJSON.decoder
         if status == 200, var result = try? decoder.decode(CommandResult.self, from: response) {
             result.replayed = true
             return result

@@ -1,14 +1,11 @@
+import Commands
 import Foundation
 import Hummingbird
 
 /// JSON responses with stable key order, so clients and tests can rely on the shape.
 enum JSONResponse {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }()
+    /// Dates with microseconds, like the events' `recordedAt`.
+    static var encoder: JSONEncoder { CommandJSON.encoder }
 
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         var data = try encoder.encode(value)
