@@ -21,6 +21,16 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension DomainError {
+    /// The codes of refusals that are wrong whatever the streams hold (a bad request, the clock, the policy),
+    /// as opposed to conflicts with the current state (`story_exists`, `build_failed`, …).
+    public static let requestCodes: Set<String> = [
+        "unknown_command", "invalid_body", "missing_field", "invalid_field", "priority_out_of_range",
+        "severity_out_of_range", "rating_out_of_range", "negative_count", "occurred_in_future", "unknown_environment",
+    ]
+
+    /// True for a refusal that is wrong whatever the streams hold: see `requestCodes`.
+    public var isRequestError: Bool { Self.requestCodes.contains(code) }
+
     /// A field of the wrong type, format or length.
     static func invalidField(_ field: String, _ message: String) -> DomainError {
         DomainError(code: "invalid_field", message: message, field: field)

@@ -19,7 +19,8 @@ public struct StreamState: Sendable, Equatable {
     }
 
     public var entity: Entity
-    /// How many events have been folded in: the stream's version in the log.
+    /// How many events have been folded in: the stream's version in the log when every event of the stream
+    /// was folded (a caller that skips events outside the catalogue must track the log's version itself).
     public var version: Int
 
     public init(entity: Entity = .empty, version: Int = 0) {

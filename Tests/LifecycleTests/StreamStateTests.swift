@@ -55,4 +55,11 @@ import Testing
             DomainError(code: "story_exists", message: "story P-1 already exists").description
                 == "story_exists: story P-1 already exists")
     }
+
+    @Test func requestErrorsAreTheOnesStateCannotChange() {
+        #expect(DomainError(code: "rating_out_of_range", message: "m", field: "rating").isRequestError)
+        #expect(DomainError(code: "occurred_in_future", message: "m", field: "occurredAt").isRequestError)
+        #expect(!DomainError(code: "story_exists", message: "m").isRequestError)
+        #expect(!DomainError(code: "build_failed", message: "m", field: "buildId").isRequestError)
+    }
 }
