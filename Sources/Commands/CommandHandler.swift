@@ -20,9 +20,6 @@ public final class CommandHandler: Sendable {
     private let states = StreamStateCache()
     private let logger: Logger
 
-    /// Decide refusals that are about the input rather than the state: answered with 422.
-    static let validationCodes: Set<String> = ["occurred_in_future", "unknown_environment", "invalid_field", "missing_field"]
-
     public init(store: EventStore, policy: Policy = Policy(), logger: Logger, maximumAttempts: Int = 10) {
         self.store = store
         self.policy = policy
@@ -95,7 +92,7 @@ public final class CommandHandler: Sendable {
                 decided = try Decider.decide(command, state: current.state, related: related, now: now, policy: policy)
             } catch {
                 throw CommandError(
-                    status: Self.validationCodes.contains(error.code) ? 422 : 409, code: error.code, message: error.message,
+                    status: error.isRequestError ? 422 : 409, code: error.code, message: error.message,
                     field: error.field)
             }
             let events = try decided.enumerated().map { index, event throws(CommandError) in

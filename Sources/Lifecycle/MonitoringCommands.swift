@@ -104,7 +104,7 @@ public struct ResolveIncident: Codable, Sendable, Equatable {
 
 extension BreachMetric: CommandPayload {
     static let name = "breach-metric"
-    var streamId: String { "metric-\(service).\(metric)" }
+    var streamId: String { "metric-\(service):\(metric)" }
     var command: Command { .breachMetric(self) }
 
     init(json: JSONFields) throws(DomainError) {
@@ -127,7 +127,7 @@ extension BreachMetric: CommandPayload {
 
 extension RecoverMetric: CommandPayload {
     static let name = "recover-metric"
-    var streamId: String { "metric-\(service).\(metric)" }
+    var streamId: String { "metric-\(service):\(metric)" }
     var command: Command { .recoverMetric(self) }
 
     init(json: JSONFields) throws(DomainError) {

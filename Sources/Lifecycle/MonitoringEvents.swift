@@ -105,13 +105,13 @@ public struct IncidentResolved: Codable, Sendable, Equatable {
 
 extension MetricBreached: EventPayload {
     static let eventType = "MetricBreached"
-    var streamId: String { "metric-\(service).\(metric)" }
+    var streamId: String { "metric-\(service):\(metric)" }
     var event: DomainEvent { .metricBreached(self) }
 }
 
 extension MetricRecovered: EventPayload {
     static let eventType = "MetricRecovered"
-    var streamId: String { "metric-\(service).\(metric)" }
+    var streamId: String { "metric-\(service):\(metric)" }
     var event: DomainEvent { .metricRecovered(self) }
 }
 

@@ -60,9 +60,9 @@ import Testing
         ("publish-release", #"{"releaseId": "2024.10", "version": "1", "service": "web"}"#, "release-2024.10", []),
         (
             "breach-metric", #"{"metric": "latency.p99", "value": 1, "threshold": 0, "service": "web"}"#,
-            "metric-web.latency.p99", []
+            "metric-web:latency.p99", []
         ),
-        ("recover-metric", #"{"metric": "latency.p99", "value": 0, "service": "web"}"#, "metric-web.latency.p99", []),
+        ("recover-metric", #"{"metric": "latency.p99", "value": 0, "service": "web"}"#, "metric-web:latency.p99", []),
         (
             "open-incident", #"{"incidentId": "INC-9", "title": "t", "severity": 1, "service": "web"}"#,
             "incident-INC-9", []

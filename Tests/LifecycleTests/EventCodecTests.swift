@@ -285,7 +285,7 @@ struct Sample: Sendable, CustomTestStringConvertible {
         #expect(event.team == "identity")
         #expect(event.streamId == "story-PROJ-12")
         #expect(Self.samples[5].event.streamId == "commit-9fceb02d0ae598e95dc970b74767f19372d61af8")
-        #expect(Self.samples[15].event.streamId == "metric-checkout-api.http.error_rate")
+        #expect(Self.samples[15].event.streamId == "metric-checkout-api:http.error_rate")
     }
 
     @Test func datesAreWrittenInUTCWithMilliseconds() throws {

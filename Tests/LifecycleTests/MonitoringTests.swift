@@ -23,7 +23,7 @@ import Testing
             {"service": "checkout-api", "metric": "http.error_rate", "value": 0.07, "threshold": 0.05,
              "environment": "production", "deploymentId": "dep-301", "occurredAt": "2025-03-01T11:59:00Z"}
             """#)
-        #expect(command.streamId == "metric-checkout-api.http.error_rate")
+        #expect(command.streamId == "metric-checkout-api:http.error_rate")
         let events = try Decider.decide(command, state: .empty, related: [:], now: now, policy: Policy())
         #expect(
             events == [
