@@ -25,7 +25,7 @@ PROJECT_ID  := $(shell printf '%s' '$(CURDIR)' | cksum | cut -d' ' -f1)
 PG_DIR      ?= $(CURDIR)/.loopline/pg
 PG_SOCKET   ?= /tmp/loopline-$(PROJECT_ID)
 
-.PHONY: build run serve test bench format db-start db-stop db-restart db-status db-clean db-env help
+.PHONY: build run serve test bench format openapi-check db-start db-stop db-restart db-status db-clean db-env help
 .DEFAULT_GOAL := help
 
 help:
@@ -39,14 +39,19 @@ build:
 # ---------------------------------------------------------------------------------------
 
 run: build
-	@if [ -n "$$LOOPLINE_DATABASE_URL$$PGHOST$$PGDATABASE" ]; then \
+	@if [ -z "$$LOOPLINE_DATABASE_URL$$PGHOST$$PGDATABASE" ]; then \
+	  dir=$$($(MAKE) --no-print-directory -s db-dir); \
+	  $(MAKE) --no-print-directory db-start PG_DIR=$$dir || exit 1; \
+	  export PGHOST=$(PG_SOCKET) PGPORT=$(PG_PORT) PGUSER=$(PG_USER) PGDATABASE=postgres; \
+	else \
 	  echo "using the configured database ($${LOOPLINE_DATABASE_URL:+LOOPLINE_DATABASE_URL}$${PGHOST:+ PGHOST=$$PGHOST})"; \
-	  "$(BIN_DIR)/loopline" migrate && exec "$(BIN_DIR)/loopline" serve; \
 	fi; \
-	dir=$$($(MAKE) --no-print-directory -s db-dir); \
-	$(MAKE) --no-print-directory db-start PG_DIR=$$dir || exit 1; \
-	export PGHOST=$(PG_SOCKET) PGPORT=$(PG_PORT) PGUSER=$(PG_USER) PGDATABASE=postgres; \
-	"$(BIN_DIR)/loopline" migrate >/dev/null && exec "$(BIN_DIR)/loopline" serve
+	"$(BIN_DIR)/loopline" migrate >/dev/null || exit 1; \
+	token=$$("$(BIN_DIR)/loopline" token bootstrap | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'); \
+	if [ -n "$$token" ]; then \
+	  printf '\n  First start: created an admin API token, shown only this once. Keep it safe:\n\n    export LOOPLINE_TOKEN=%s\n\n' "$$token"; \
+	fi; \
+	exec "$(BIN_DIR)/loopline" serve
 
 # Where the private cluster's data lives (see PG_DIR above).
 db-dir:
@@ -123,3 +128,28 @@ bench:
 
 format:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+
+# ---------------------------------------------------------------------------------------
+# make openapi-check: the live server against docs/openapi.yaml, with schemathesis.
+# ---------------------------------------------------------------------------------------
+
+OPENAPI_PORT     ?= 18080
+OPENAPI_EXAMPLES ?= 25
+SCHEMATHESIS     ?= schemathesis
+
+openapi-check: build
+	@command -v $(SCHEMATHESIS) >/dev/null || { echo "schemathesis not found: pip install schemathesis" >&2; exit 1; }
+	@dir=$$(mktemp -d /tmp/loopline-openapi-XXXXXX); \
+	cleanup() { [ -n "$$pid" ] && kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; \
+	  $(MAKE) --no-print-directory -s db-stop PG_DIR=$$dir PG_SOCKET=$$dir; rm -rf "$$dir"; }; \
+	trap 'cleanup; exit 130' INT TERM; \
+	$(MAKE) --no-print-directory db-start PG_DIR=$$dir PG_SOCKET=$$dir PG_DURABLE=off >/dev/null || { cleanup; exit 1; }; \
+	export PGHOST=$$dir PGPORT=$(PG_PORT) PGUSER=$(PG_USER) PGDATABASE=postgres LOOPLINE_DATABASE_URL= LOOPLINE_LOG_LEVEL=warning; \
+	"$(BIN_DIR)/loopline" migrate >/dev/null && \
+	token=$$("$(BIN_DIR)/loopline" token create --name openapi-check --scope admin | sed -n 's/.*"token":"\([^"]*\)".*/\1/p') && \
+	{ "$(BIN_DIR)/loopline" serve --http 127.0.0.1:$(OPENAPI_PORT) --socket none & pid=$$!; } && \
+	for i in $$(seq 1 100); do curl -fsS http://127.0.0.1:$(OPENAPI_PORT)/ready >/dev/null 2>&1 && break; sleep 0.1; done; \
+	$(SCHEMATHESIS) run docs/openapi.yaml --url http://127.0.0.1:$(OPENAPI_PORT) -H "Authorization: Bearer $$token" \
+	  --checks all --exclude-checks positive_data_acceptance,use_after_free,ensure_resource_availability \
+	  --max-examples $(OPENAPI_EXAMPLES) --seed 1 --no-shrink $(SCHEMATHESIS_FLAGS); rc=$$?; \
+	cleanup; exit $$rc

@@ -39,7 +39,9 @@ final class ConnectionPool: Sendable {
         var inUse = 0
         var acquireTimeouts = 0
         var closed = false
-        var drained: CheckedContinuation<Void, Never>?
+        /// Callers of `close()` waiting for the leased slots to come back (close may be
+        /// called more than once, e.g. by a service shutdown and by its owner).
+        var drained: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state: Mutex<State>
@@ -130,24 +132,22 @@ final class ConnectionPool: Sendable {
 
     /// Returns a slot: handed straight to the longest waiter, or put back as free.
     func release(_ slot: ConnectionSlot) {
-        let (waiter, drained): (Waiter?, CheckedContinuation<Void, Never>?) = state.withLock { state in
+        let (waiter, drained): (Waiter?, [CheckedContinuation<Void, Never>]) = state.withLock { state in
             if !state.waiters.isEmpty {
-                return (state.waiters.removeFirst(), nil)
+                return (state.waiters.removeFirst(), [])
             }
             state.inUse -= 1
             // Open connections go on top so the warmest one is leased next.
             if slot.connection != nil { state.free.append(slot) } else { state.free.insert(slot, at: 0) }
-            if state.closed && state.inUse == 0, let drained = state.drained {
-                state.drained = nil
-                return (nil, drained)
-            }
-            return (nil, nil)
+            guard state.closed && state.inUse == 0 else { return (nil, []) }
+            defer { state.drained.removeAll() }
+            return (nil, state.drained)
         }
         if let waiter {
             waiter.timeout?.cancel()
             waiter.continuation.resume(returning: slot)
         }
-        drained?.resume()
+        drained.forEach { $0.resume() }
     }
 
     /// Refuses new leases, fails the waiters, waits for leased slots to come back, and
@@ -165,7 +165,7 @@ final class ConnectionPool: Sendable {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let done = state.withLock { state in
                 if state.inUse == 0 { return true }
-                state.drained = continuation
+                state.drained.append(continuation)
                 return false
             }
             if done { continuation.resume() }

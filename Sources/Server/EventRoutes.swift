@@ -16,7 +16,8 @@ struct EventRoutes: Sendable {
         let query = request.uri.queryParameters
         let after = try Self.integer(query, "after", default: 0, minimum: 0)
         let limit = try Self.integer(query, "limit", default: 100, minimum: 1, maximum: Int64(EventStore.maximumReadLimit))
-        let types = query.getAll("type").flatMap { $0.split(separator: ",").map(String.init) }
+        // Empty names ("type=" or "a,,b") are kept, to be refused, not silently dropped.
+        let types = query.getAll("type").flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         let filter = try EventFilter(category: query.get("category"), types: types)
         let page = try await store.read(after: after, limit: Int(limit), filter: filter)
         return Self.page(#"{"events":["#, page.events, #"],"next":\#(page.next)}"#)

@@ -57,6 +57,10 @@ public struct LooplineServer: Sendable {
         let router = Router(context: LooplineRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware([
+            ("health", [.get, .head]), ("ready", [.get, .head]), ("metrics", [.get, .head]), ("v1/commands/{name}", [.post]),
+            ("v1/events", [.get, .head]), ("v1/streams/{stream}", [.get, .head]),
+        ]))
         HealthController(store: store, migrator: migrator).addRoutes(to: router)
         router.get("metrics") { _, _ in
             Response(

@@ -57,6 +57,21 @@ struct PostgresClientTests {
         }
     }
 
+    @Test("close may be called twice at once; both return once the leased connection comes back")
+    func concurrentClose() async throws {
+        try await TestDatabase.with(migrated: false) { db in
+            let client = PostgresClient(configuration: .init(conninfo: db.conninfo, maxConnections: 1), logger: TestEnvironment.logger())
+            let leased = Task { try await client.withConnection { connection in try connection.execute("SELECT pg_sleep(0.3)") } }
+            try await Task.sleep(for: .milliseconds(100))
+            async let first: Void = client.close()
+            async let second: Void = client.close()
+            _ = await (first, second)
+            _ = try await leased.value
+            let error = await #expect(throws: PostgresError.self) { try await client.withConnection { $0.backendPID } }
+            #expect(error?.kind == .closed)
+        }
+    }
+
     @Test("a connection killed by the server is replaced on the next lease")
     func reconnectsAfterTermination() async throws {
         try await TestDatabase.with(migrated: false) { db in

@@ -34,7 +34,11 @@ struct TestServer: Sendable {
         let app = server.application(
             onHTTPBound: { channel in continuation.yield(("http", channel.localAddress?.port ?? 0)) },
             onSocketBound: { address in continuation.yield(("socket", address.port ?? 0)) })
-        let running = Task { try await app.run() }
+        let running = Task {
+            // If the server stops before both ports are bound, say why instead of waiting forever.
+            defer { continuation.finish() }
+            try await app.run()
+        }
         defer { running.cancel() }
         var bound: [String: Int] = [:]
         for await (kind, port) in ports {
@@ -42,7 +46,8 @@ struct TestServer: Sendable {
             if bound.count == 2 { break }
         }
         guard let httpPort = bound["http"], let socketPort = bound["socket"], httpPort > 0, socketPort > 0 else {
-            throw TimeoutError(what: "the server's ports")
+            let failure = await running.result
+            throw TimeoutError(what: "the server's ports (bound: \(bound), server ended: \(failure))")
         }
         return try await body(TestServer(http: RawHTTPClient(port: httpPort), socketPort: socketPort, server: server))
     }

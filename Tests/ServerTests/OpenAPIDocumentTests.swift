@@ -1,0 +1,28 @@
+import Foundation
+import Lifecycle
+import LooplineTestSupport
+import Testing
+
+/// docs/openapi.yaml is generated from docs/events.md; this keeps it in step with the code.
+/// (CI also runs schemathesis against the live server: `make openapi-check`.)
+@Suite("OpenAPI document")
+struct OpenAPIDocumentTests {
+    static let document = (try? String(
+        contentsOf: TestEnvironment.packageRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)) ?? ""
+
+    @Test("it describes exactly the commands the server knows")
+    func commands() throws {
+        let documented = Set(Self.document.split(separator: "\n").compactMap { line -> String? in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("\"/v1/commands/"), trimmed.hasSuffix("\":") else { return nil }
+            return String(trimmed.dropFirst("\"/v1/commands/".count).dropLast(2))
+        })
+        #expect(!documented.isEmpty)
+        #expect(documented == Set(Command.names))
+    }
+
+    @Test("it describes every route", arguments: ["\"/v1/events\":", "\"/v1/streams/{stream}\":", "\"/health\":", "\"/ready\":", "\"/metrics\":"])
+    func routes(_ key: String) {
+        #expect(Self.document.contains(key))
+    }
+}
