@@ -112,7 +112,12 @@ let package = Package(
         .executableTarget(
             name: "LooplineBench",
             dependencies: [
+                "Access",
+                "Commands",
                 "EventStore",
+                "Server",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

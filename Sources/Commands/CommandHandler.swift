@@ -85,12 +85,23 @@ public final class CommandHandler: Sendable {
         var metadata = #"{"command":\#(JSONText.quoted(command.name)),"token":\#(JSONText.quoted(caller.name))"#
         if let key { metadata += #","idempotencyKey":\#(JSONText.quoted(key.key))"# }
         metadata += "}"
+        // The first attempt decides without reading the stream: on its cached state, or as a
+        // new stream. An append only lands if the stream really was at that version, so a
+        // stale guess costs one conflict and a read, never a wrong event; most commands start
+        // or continue a stream this process knows, and skip the read altogether.
+        var fresh = false
         for attempt in 1...maximumAttempts {
-            let (current, related) = try await load(stream: command.streamId, related: command.relatedStreamIds)
+            let current = fresh ? try await state(of: command.streamId) : states[command.streamId] ?? .init(state: .empty, version: 0)
+            let related = try await relatedStates(command.relatedStreamIds)
             let decided: [DomainEvent]
             do {
                 decided = try Decider.decide(command, state: current.state, related: related, now: now, policy: policy)
             } catch {
+                // A refusal is only as good as the state behind it: confirm it on a fresh read.
+                if !fresh && !error.isRequestError {
+                    fresh = true
+                    continue
+                }
                 throw CommandError(
                     status: error.isRequestError ? 422 : 409, code: error.code, message: error.message,
                     field: error.field)
@@ -114,8 +125,9 @@ public final class CommandHandler: Sendable {
                 return Self.result(command: command.name, appended: appended, types: events.map(\.type), replayed: appended.duplicate)
             } catch let error as EventStoreError where error.code == .wrongExpectedVersion {
                 states.forget(command.streamId)
-                // A short random pause, so writers racing for one stream stop colliding.
-                try? await Task.sleep(for: .microseconds(Int.random(in: 100...(1000 * attempt))))
+                // A short random pause when writers race for one stream, so they stop colliding.
+                if fresh { try? await Task.sleep(for: .microseconds(Int.random(in: 100...(1000 * attempt)))) }
+                fresh = true
                 logger.debug(
                     "command lost a race; deciding again",
                     metadata: ["loopline.stream": "\(command.streamId)", "loopline.attempt": "\(attempt)"])
@@ -128,16 +140,14 @@ public final class CommandHandler: Sendable {
             message: "stream \(command.streamId) kept changing during \(maximumAttempts) attempts; retry the command")
     }
 
-    /// The stream's state (from the cache, brought up to date) and the related streams' states.
-    private func load(stream: String, related: [String]) async throws(CommandError) -> (
-        StreamStateCache.Entry, [String: StreamState]
-    ) {
-        let current = try await state(of: stream)
-        var relatedStates: [String: StreamState] = [:]
-        for id in related { relatedStates[id] = try await state(of: id).state }
-        return (current, relatedStates)
+    /// The related streams' states, read fresh: the append's version check does not cover them.
+    private func relatedStates(_ streams: [String]) async throws(CommandError) -> [String: StreamState] {
+        var states: [String: StreamState] = [:]
+        for id in streams { states[id] = try await state(of: id).state }
+        return states
     }
 
+    /// A stream's state: the cached one, brought up to date with the events appended since.
     private func state(of stream: String) async throws(CommandError) -> StreamStateCache.Entry {
         var entry = states[stream] ?? .init(state: .empty, version: 0)
         let name: StreamName

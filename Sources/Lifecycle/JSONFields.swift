@@ -11,7 +11,7 @@ struct JSONFields: Sendable {
     init(body: Data) throws(DomainError) {
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: body)
+            value = try JSONParser.parse(body)
         } catch {
             throw DomainError(code: "invalid_body", message: "the body must be a JSON object; it is not valid JSON")
         }

@@ -20,6 +20,7 @@ struct LooplineBench: AsyncParsableCommand {
     @Option(help: "Only run Loopline appends with this many writers (for profiling); prints the rate.")
     var profileWriters: Int?
     @Option(help: "Events per append when profiling.") var profileBatch = 1
+    @Option(help: "Suites to run, comma-separated: appends, latency, commands.") var suites = "appends,latency,commands"
 
     struct Scenario {
         var writers: Int
@@ -48,8 +49,33 @@ struct LooplineBench: AsyncParsableCommand {
             await database.drop(logger: logger)
             return
         }
-        var results: [(Scenario, raw: [Double], ours: [Double], combined: [Double])] = Self.scenarios.map { ($0, [], [], []) }
+        let selected = Set(suites.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        let appends = selected.contains("appends") ? try await appendSuite(migrations, baseline, logger) : []
+        let commands = selected.contains("commands") ? try await commandSuite(migrations, baseline, logger) : []
 
+        let latencyDatabase = try await BenchmarkDatabase.create(label: "latency", migrations: migrations, maxConnections: 2, logger: logger)
+        var latency: LatencyBenchmark.Result?
+        if selected.contains("latency") {
+            latency = try await LatencyBenchmark.measure(
+                database: latencyDatabase, events: latencyEvents, interval: .milliseconds(5), logger: logger)
+            log("append-to-follow latency: p50 \(latency!.p50) ms, p99 \(latency!.p99) ms")
+        }
+        let environment = try await describeEnvironment(latencyDatabase)
+        await latencyDatabase.drop(logger: logger)
+
+        let report = Report(
+            results: appends, commands: commands, latency: latency, environment: environment, seconds: seconds, rounds: rounds)
+        try report.markdown.write(toFile: output, atomically: true, encoding: .utf8)
+        log("wrote \(output)")
+        if !report.targetsMet {
+            log("some targets were missed; see \(output)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Appends beside pgbench inserts, per scenario and round.
+    private func appendSuite(_ migrations: [Migration], _ baseline: Pgbench, _ logger: Logger) async throws -> [Report.Row] {
+        var results: [(Scenario, raw: [Double], ours: [Double], combined: [Double])] = Self.scenarios.map { ($0, [], [], []) }
         for round in 1...rounds {
             for index in results.indices {
                 let scenario = results[index].0
@@ -74,25 +100,42 @@ struct LooplineBench: AsyncParsableCommand {
                 }
             }
         }
-
-        let latencyDatabase = try await BenchmarkDatabase.create(label: "latency", migrations: migrations, maxConnections: 2, logger: logger)
-        let latency = try await LatencyBenchmark.measure(
-            database: latencyDatabase, events: latencyEvents, interval: .milliseconds(5), logger: logger)
-        let environment = try await describeEnvironment(latencyDatabase)
-        await latencyDatabase.drop(logger: logger)
-        log("append-to-follow latency: p50 \(latency.p50) ms, p99 \(latency.p99) ms")
-
-        let report = Report(
-            results: results.map {
-                .init(label: $0.0.label, target: $0.0.target, raw: $0.raw, ours: $0.ours, appendsPerTransaction: median($0.combined))
-            },
-            latency: latency, environment: environment, seconds: seconds, rounds: rounds)
-        try report.markdown.write(toFile: output, atomically: true, encoding: .utf8)
-        log("wrote \(output)")
-        if !report.targetsMet {
-            log("some targets were missed; see \(output)")
-            throw ExitCode(1)
+        return results.map {
+            .init(label: $0.0.label, target: $0.0.target, raw: $0.raw, ours: $0.ours, appendsPerTransaction: median($0.combined))
         }
+    }
+
+    /// Commands over HTTP (wrk, 16 connections) and over the socket (pipelined), beside
+    /// pgbench's one-row insert transactions with 16 clients, per round.
+    private func commandSuite(_ migrations: [Migration], _ baseline: Pgbench, _ logger: Logger) async throws -> [Report.CommandRow] {
+        var raw: [Double] = [], http: [CommandBenchmark.HTTPResult] = [], socket: [Double] = []
+        for round in 1...rounds {
+            for side in round % 2 == 1 ? ["raw", "http", "socket"] : ["socket", "http", "raw"] {
+                let database = try await BenchmarkDatabase.create(label: side, migrations: migrations, maxConnections: 16, logger: logger)
+                switch side {
+                case "raw":
+                    raw.append(try await baseline.insertRate(database: database.name, clients: 16, rowsPerTransaction: 1, seconds: seconds))
+                    log("round \(round) raw 16 clients: \(Int(raw.last!)) tx/s")
+                case "http":
+                    http.append(try await CommandBenchmark.withServer(database, migrations: migrations, logger: logger) { port, _, token in
+                        try await CommandBenchmark.http(port: port, token: token, connections: 16, seconds: seconds)
+                    })
+                    log("round \(round) HTTP: \(Int(http.last!.rate)) commands/s, p99 \(http.last!.p99) ms")
+                default:
+                    socket.append(try await CommandBenchmark.withServer(database, migrations: migrations, logger: logger) { _, port, token in
+                        try await CommandBenchmark.socket(port: port, token: token, connections: 4, window: 64, seconds: seconds)
+                    })
+                    log("round \(round) socket: \(Int(socket.last!)) commands/s")
+                }
+                await database.drop(logger: logger)
+            }
+        }
+        return [
+            .init(
+                label: "HTTP commands, 16 connections (wrk)", target: 0.4, raw: raw, ours: http.map(\.rate),
+                p50: median(http.map(\.p50)), p99: median(http.map(\.p99)), p99Target: 20),
+            .init(label: "socket commands, 4 connections × 64 pipelined", target: 0.6, raw: raw, ours: socket, p50: nil, p99: nil, p99Target: nil),
+        ]
     }
 
     private func describeEnvironment(_ database: BenchmarkDatabase) async throws -> [String] {

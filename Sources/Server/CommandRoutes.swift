@@ -36,7 +36,9 @@ struct CommandRoutes: Sendable {
             metrics.commandFinished(name: name, outcome: error.code)
             throw error
         }
-        var response = try JSONResponse.make(result, status: result.replayed ? .ok : .created)
+        var response = Response(
+            status: result.replayed ? .ok : .created, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: result.json + "\n")))
         if result.replayed { response.headers[Self.replayed] = "true" }
         return response
     }

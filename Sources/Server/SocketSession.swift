@@ -192,7 +192,7 @@ final class SocketSession: Sendable {
             metrics.commandFinished(name: name, outcome: error.code)
             throw error
         }
-        await reply(id: request.id, result: String(decoding: try JSONResponse.encoder.encode(result), as: UTF8.self))
+        await reply(id: request.id, result: result.json)
     }
 
     private func read(_ request: Request) async throws {

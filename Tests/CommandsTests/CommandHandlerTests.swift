@@ -136,3 +136,18 @@ struct CommandHandlerTests {
         }
     }
 }
+
+@Suite("Command results as JSON")
+struct CommandResultJSONTests {
+    @Test("the hand-written JSON equals what the encoder writes")
+    func sameAsEncoder() throws {
+        let result = CommandResult(
+            command: "create-story", stream: "story-\"quoted\"",
+            events: [
+                .init(
+                    eventId: "0190c2a5-1111-7000-8000-000000000001", type: "StoryCreated", stream: "story-\"quoted\"",
+                    streamVersion: 3, position: 42, recordedAt: Date(timeIntervalSince1970: 1_790_000_000.123456))
+            ], replayed: false)
+        #expect(result.json == String(decoding: try CommandJSON.encoder.encode(result), as: UTF8.self))
+    }
+}

@@ -229,3 +229,36 @@ func refusal(_ name: String, _ json: String) -> Expected? {
         return Expected(error.code, error.field)
     }
 }
+
+@Suite("JSON parser for command bodies")
+struct JSONParserTests {
+    @Test("refuses malformed bodies with invalid_body", arguments: [
+        "", "{", "{\"a\":}", "{'a':1}", "{\"a\":1,}", "{\"a\":01}", "{\"a\":1} {}", "[1,]", "{\"a\":\"\\ud800\"}",
+        "{\"a\":\"tab\there\"}", "{\"a\":tru}", "{\"a\":1e}", "{\"a\":NaN}", "{\"a\":\"\\x\"}",
+        String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
+    ])
+    func malformed(_ text: String) {
+        #expect { try Command.decode(name: "create-story", json: Data(text.utf8)) } throws: {
+            ($0 as? DomainError)?.code == "invalid_body"
+        }
+    }
+
+    @Test("refuses invalid UTF-8 with invalid_body")
+    func invalidUTF8() {
+        let body = Data(#"{"storyId": ""#.utf8) + Data([0xFF, 0xFE]) + Data(#"", "title": "t", "service": "web"}"#.utf8)
+        #expect { try Command.decode(name: "create-story", json: body) } throws: { ($0 as? DomainError)?.code == "invalid_body" }
+    }
+
+    @Test("escapes and integral numbers decode as the fields expect")
+    func values() throws {
+        let command = try Command.decode(
+            name: "create-story",
+            json: Data(#"{"storyId": "P-1", "title": "caf\u00e9 \ud83d\ude00 \"q\"", "priority": 2.0, "service": "web"}"#.utf8))
+        guard case .createStory(let story) = command else {
+            Issue.record("expected create-story")
+            return
+        }
+        #expect(story.title == "café 😀 \"q\"")
+        #expect(story.priority == 2)
+    }
+}
