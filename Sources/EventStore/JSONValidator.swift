@@ -8,19 +8,29 @@ public enum JSONValidator {
 
     /// Throws `invalidJSON` for `field` unless `text` is exactly one JSON object.
     public static func validateObject(_ text: String, field: String) throws(EventStoreError) {
+        _ = try members(ofObject: text, field: field)
+    }
+
+    /// Validates like `validateObject`, and returns the UTF-8 byte range of each top-level
+    /// member's value by key, so a caller can pass one member on as raw JSON without
+    /// decoding and encoding it again. (Keys with escapes are returned as written.)
+    public static func members(ofObject text: String, field: String) throws(EventStoreError) -> [String: Range<Int>] {
         var copy = text
-        let problem: String? = copy.withUTF8 { bytes in
+        let (problem, members): (String?, [String: Range<Int>]) = copy.withUTF8 { bytes in
             var scanner = Scanner(bytes: bytes)
-            return scanner.scanDocument()
+            let problem = scanner.scanDocument()
+            return (problem, scanner.members)
         }
         if let problem {
             throw EventStoreError(.invalidJSON, "\(field) is not a valid JSON object: \(problem)", field: field)
         }
+        return members
     }
 
     private struct Scanner {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
+        var members: [String: Range<Int>] = [:]
 
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -64,14 +74,20 @@ public enum JSONValidator {
             skipWhitespace()
             if expect(close) { return nil }
             while true {
+                var key: String?
                 if keyed {
                     skipWhitespace()
                     guard peek() == UInt8(ascii: "\"") else { return "expected a quoted key at byte \(index)" }
+                    let keyStart = index + 1
                     if let problem = scanString() { return problem }
+                    if depth == 1 { key = String(decoding: bytes[keyStart..<(index - 1)], as: UTF8.self) }
                     skipWhitespace()
                     guard expect(":") else { return "expected ':' at byte \(index)" }
+                    skipWhitespace()
                 }
+                let valueStart = index
                 if let problem = scanValue(depth: depth + 1) { return problem }
+                if let key { members[key] = valueStart..<index }
                 skipWhitespace()
                 if expect(",") { continue }
                 if expect(close) { return nil }

@@ -75,28 +75,34 @@ struct JSONParser {
         }
     }
 
+    /// A string; the common case, no escapes, is one validated copy of the bytes.
     private mutating func string() throws(Failure) -> String {
         index += 1
-        var scalars = String.UnicodeScalarView()
-        var start = index
-        // Runs without escapes are copied as validated UTF-8 in one piece.
-        func flush(_ parser: JSONParser, upTo end: Int) throws(Failure) {
-            guard start < end else { return }
-            guard let text = String(validating: parser.bytes[start..<end], as: UTF8.self) else { throw Failure() }
-            scalars.append(contentsOf: text.unicodeScalars)
-        }
+        let start = index
+        var unescaped: [UInt8]?
+        var runStart = index
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
-                try flush(self, upTo: index)
+                let end = index
                 index += 1
-                return String(scalars)
+                let text: String?
+                if var unescaped {
+                    unescaped.append(contentsOf: bytes[runStart..<end])
+                    text = String(validating: unescaped, as: UTF8.self)
+                } else {
+                    text = String(validating: bytes[start..<end], as: UTF8.self)
+                }
+                guard let text else { throw Failure() }
+                return text
             case UInt8(ascii: "\\"):
-                try flush(self, upTo: index)
+                var buffer = unescaped ?? []
+                buffer.append(contentsOf: bytes[runStart..<index])
                 index += 1
-                scalars.append(try escape())
-                start = index
+                buffer.append(contentsOf: String(Character(try escape())).utf8)
+                unescaped = buffer
+                runStart = index
             case 0x00..<0x20:
                 throw Failure()
             default:

@@ -13,7 +13,7 @@ struct AuthMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw APIError.unauthenticated
         }
-        let presented = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        let presented = String(header.dropFirst("bearer ".count).drop { $0 == " " || $0 == "\t" })
         guard let principal = try await tokens.verify(presented) else { throw APIError.unauthenticated }
         guard principal.allows(scope) else { throw APIError.forbidden(scope) }
         var context = context

@@ -15,18 +15,29 @@ final class ServerMetrics: Sendable {
 
     private let registry = PrometheusCollectorRegistry()
     private let store: EventStore
+    /// Handles by (method, route, status): the registry's own lookup costs allocations on
+    /// every request.
+    private let requestMetrics = Mutex<[String: (Prometheus.Counter, DurationHistogram)]>([:])
 
     init(store: EventStore) {
         self.store = store
     }
 
     func requestFinished(method: String, route: String, status: Int, duration: Duration) {
-        registry.makeCounter(
-            name: "loopline_http_requests_total", labels: [("method", method), ("route", route), ("status", String(status))]
-        ).increment()
-        registry.makeDurationHistogram(
-            name: "loopline_http_request_duration_seconds", labels: [("route", route)], buckets: Self.latencyBuckets
-        ).recordNanoseconds(duration.nanoseconds)
+        let key = "\(method) \(route) \(status)"
+        let (counter, histogram) = requestMetrics.withLock { cache in
+            if let handles = cache[key] { return handles }
+            let handles = (
+                registry.makeCounter(
+                    name: "loopline_http_requests_total", labels: [("method", method), ("route", route), ("status", String(status))]),
+                registry.makeDurationHistogram(
+                    name: "loopline_http_request_duration_seconds", labels: [("route", route)], buckets: Self.latencyBuckets)
+            )
+            cache[key] = handles
+            return handles
+        }
+        counter.increment()
+        histogram.recordNanoseconds(duration.nanoseconds)
     }
 
     func commandFinished(name: String, outcome: String) {
@@ -37,7 +48,7 @@ final class ServerMetrics: Sendable {
         registry.makeGauge(name: "loopline_socket_connections").record(Double(socketConnectionCount.add(delta)))
     }
 
-    private let socketConnectionCount = Counter()
+    private let socketConnectionCount = RunningTotal()
 
     /// The text exposition format.
     func render() -> String {
@@ -65,7 +76,7 @@ final class ServerMetrics: Sendable {
     }
 
     /// A small thread-safe running total.
-    final class Counter: Sendable {
+    final class RunningTotal: Sendable {
         private let value = Mutex<Int>(0)
         func add(_ delta: Int) -> Int { value.withLock { $0 += delta; return $0 } }
     }

@@ -72,54 +72,73 @@ final class SocketSession: Sendable {
     /// A request line, decoded; which fields matter depends on `op`.
     struct Request: Decodable, Sendable {
         var op: String
-        var idValue: JSONValue?
         var token: String?
         var name: String?
-        var data: JSONValue?
         var idempotencyKey: String?
         var after: Int64?
         var limit: Int?
         var stream: String?
         var category: String?
         var types: [String]?
-        var subscription: JSONValue?
-
-        /// The request's id as JSON text, echoed verbatim in replies.
-        var id: String { idValue?.idText ?? "null" }
+        /// The request's id as JSON text, echoed verbatim in replies (null unless a string or number).
+        var id = "null"
+        /// A command's `data`, as the raw JSON it arrived as.
+        var data: Data?
+        /// The id of the subscription to end, as JSON text.
+        var subscription = "null"
 
         enum CodingKeys: String, CodingKey {
-            case op, token, name, data, idempotencyKey, after, limit, stream, category, types, subscription
-            case idValue = "id"
+            case op, token, name, idempotencyKey, after, limit, stream, category, types
         }
     }
 
+    /// Members passed on as raw JSON, not decoded here.
+    static let rawMembers: Set<String> = ["id", "data", "subscription"]
     private static let decoder = JSONDecoder()
 
+    /// Checks a line once, then decodes only its small members: `data` goes to the command
+    /// handler as the bytes it arrived as, and ids are echoed as they were written.
     private func parse(_ line: ByteBuffer) async -> Request? {
         let bytes = Array(line.readableBytesView)
         guard let text = String(validating: bytes, as: UTF8.self) else {
             await reply(id: "null", error: .init(code: "invalid_json", message: "the request is not valid UTF-8"))
             return nil
         }
+        let members: [String: Range<Int>]
         do {
             // Syntax and nesting depth first, so no parser ever recurses deeply on hostile input.
-            try JSONValidator.validateObject(text, field: "request")
+            members = try JSONValidator.members(ofObject: text, field: "request")
         } catch {
             await reply(id: "null", error: .init(code: "invalid_json", message: error.message))
             return nil
         }
+        func raw(_ key: String) -> ArraySlice<UInt8>? { members[key].map { bytes[$0] } }
+        let id = Self.idText(raw("id"))
+        var small: [UInt8] = [UInt8(ascii: "{")]
+        for (key, range) in members where !Self.rawMembers.contains(key) {
+            if small.count > 1 { small.append(UInt8(ascii: ",")) }
+            small += Array(JSONText.quoted(key).utf8) + [UInt8(ascii: ":")] + bytes[range]
+        }
+        small.append(UInt8(ascii: "}"))
         do {
-            return try Self.decoder.decode(Request.self, from: Data(bytes))
+            var request = try Self.decoder.decode(Request.self, from: Data(small))
+            request.id = id
+            request.data = raw("data").map { Data($0) }
+            request.subscription = Self.idText(raw("subscription"))
+            return request
         } catch {
-            let id = (try? Self.decoder.decode(IdOnly.self, from: Data(bytes)))?.id?.idText ?? "null"
             let (code, field) = Self.describe(error)
             await reply(id: id, error: .init(code: code, message: "the request has a missing or mistyped field", field: field))
             return nil
         }
     }
 
-    private struct IdOnly: Decodable {
-        var id: JSONValue?
+    /// A raw JSON id, if it is a string or a number; otherwise null.
+    static func idText(_ raw: ArraySlice<UInt8>?) -> String {
+        guard let first = raw?.first, first == UInt8(ascii: "\"") || first == UInt8(ascii: "-")
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
+        else { return "null" }
+        return String(decoding: raw!, as: UTF8.self)
     }
 
     /// The code and field path of a decoding error.
@@ -182,7 +201,7 @@ final class SocketSession: Sendable {
         guard let name = request.name else {
             throw APIError(status: .unprocessableContent, code: "missing_field", message: "a command needs a \"name\"", field: "name")
         }
-        let data = try JSONEncoder().encode(request.data ?? .object([:]))
+        let data = request.data ?? Data("{}".utf8)
         let result: CommandResult
         do throws(CommandError) {
             result = try await handler.handle(
@@ -240,7 +259,7 @@ final class SocketSession: Sendable {
     }
 
     private func unsubscribe(_ request: Request) async {
-        let target = request.subscription?.idText ?? "null"
+        let target = request.subscription
         let task = subscriptions.withLock { $0.removeValue(forKey: target) }
         task?.cancel()
         await reply(id: request.id, result: #"{"unsubscribed":\#(task != nil)}"#)
