@@ -14,7 +14,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq5 curl && 
 COPY --from=build /src/.build/release/loopline /usr/local/bin/loopline
 COPY --from=build /src/schema /usr/share/loopline/schema
 USER loopline
-ENV LOOPLINE_HTTP=0.0.0.0:8080 LOOPLINE_SCHEMA_DIR=/usr/share/loopline/schema
-EXPOSE 8080
+ENV LOOPLINE_HTTP=0.0.0.0:8080 LOOPLINE_SOCKET=0.0.0.0:7411 LOOPLINE_SCHEMA_DIR=/usr/share/loopline/schema
+EXPOSE 8080 7411
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD curl -fsS http://127.0.0.1:8080/health || exit 1
 CMD ["sh", "-c", "loopline migrate && exec loopline serve"]

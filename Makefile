@@ -25,7 +25,7 @@ PROJECT_ID  := $(shell printf '%s' '$(CURDIR)' | cksum | cut -d' ' -f1)
 PG_DIR      ?= $(CURDIR)/.loopline/pg
 PG_SOCKET   ?= /tmp/loopline-$(PROJECT_ID)
 
-.PHONY: build run serve test bench format openapi-check db-start db-stop db-restart db-status db-clean db-env help
+.PHONY: build run serve test bench bench-tools format openapi-check db-start db-stop db-restart db-status db-clean db-env help
 .DEFAULT_GOAL := help
 
 help:
@@ -115,7 +115,7 @@ test:
 # make bench: release build, a throwaway cluster with default durability, both sides.
 # ---------------------------------------------------------------------------------------
 
-bench:
+bench: bench-tools
 	$(SWIFT) build -c release --product loopline-bench
 	@dir=$$(mktemp -d /tmp/loopline-bench-XXXXXX); \
 	cleanup() { $(MAKE) --no-print-directory -s db-stop PG_DIR=$$dir PG_SOCKET=$$dir; rm -rf "$$dir"; }; \
@@ -125,6 +125,12 @@ bench:
 	  "$$($(SWIFT) build -c release --show-bin-path)/loopline-bench" --pgbench "$(PG_BIN)/pgbench" \
 	  --schema-dir schema --output docs/benchmarks.md $(BENCH_FLAGS); rc=$$?; \
 	cleanup; exit $$rc
+
+# wrk drives the HTTP command benchmark; Debian ships it, so install it when it is missing.
+bench-tools:
+	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && \
+	  $(if $(IS_ROOT),,sudo) apt-get update -qq && $(if $(IS_ROOT),,sudo) apt-get install -y -qq wrk >/dev/null; } || \
+	  { echo "make bench needs wrk (apt-get install wrk)" >&2; exit 1; }
 
 format:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests

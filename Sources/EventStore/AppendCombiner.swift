@@ -54,8 +54,7 @@ final class AppendCombiner: @unchecked Sendable {
     private var queue: [Pending] = []
     private var running = 0
     private var idle = 0
-    private var transactions = 0
-    private var appends = 0
+    private var totals = AppendStatistics()
 
     init(configuration: PostgresClient.Configuration, writers: Int, logger: Logger, write: @escaping Writer) {
         var configuration = configuration
@@ -66,11 +65,11 @@ final class AppendCombiner: @unchecked Sendable {
         self.write = write
     }
 
-    /// Transactions written and appends they carried, since start.
-    var statistics: (transactions: Int, appends: Int) {
+    /// Transactions written, appends they carried and appends refused, since start.
+    var statistics: AppendStatistics {
         condition.lock()
         defer { condition.unlock() }
-        return (transactions, appends)
+        return totals
     }
 
     /// Queues an append and waits for its outcome.
@@ -106,8 +105,17 @@ final class AppendCombiner: @unchecked Sendable {
                 logger.warning("append writer could not connect", metadata: ["error": "\(error)"])
                 outcomes = requests.map { _ in .failure(error) }
             }
+            count(conflictsIn: outcomes)
             for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(with: outcome) }
         }
+    }
+
+    private func count(conflictsIn outcomes: [Result<Outcome, any Error>]) {
+        let conflicts = outcomes.count { if case .success(.conflict) = $0 { true } else { false } }
+        guard conflicts > 0 else { return }
+        condition.lock()
+        totals.conflicts += conflicts
+        condition.unlock()
     }
 
     /// Waits for work; nil when none came within the idle timeout (the writer then ends).
@@ -147,8 +155,8 @@ final class AppendCombiner: @unchecked Sendable {
             }
         }
         queue = left
-        transactions += 1
-        appends += batch.count
+        totals.transactions += 1
+        totals.appends += batch.count
         return batch
     }
 }

@@ -30,13 +30,22 @@ public final class EventStore: Sendable {
             configuration: client.configuration, channels: [Self.notificationChannel], logger: logger)
     }
 
-    /// Appends written and the transactions that carried them, since start: their ratio is
-    /// how much concurrent appends were combined.
-    public var appendStatistics: (transactions: Int, appends: Int) { combiner.statistics }
+    /// Appends and the transactions that carried them, since start.
+    public var appendStatistics: AppendStatistics { combiner.statistics }
 
     /// True while the notification listener is connected (followers wake within
     /// milliseconds); false means they poll.
     public var isListening: Bool { listener.isConnected }
+}
+
+/// What the store's writers have done since start.
+public struct AppendStatistics: Sendable, Hashable {
+    /// Transactions written; `appends / transactions` is how much concurrent appends were combined.
+    public var transactions = 0
+    /// Appends carried, including refused ones.
+    public var appends = 0
+    /// Appends refused because the stream was not at the expected version.
+    public var conflicts = 0
 }
 
 extension EventStore: Service {

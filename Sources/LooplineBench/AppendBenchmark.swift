@@ -36,8 +36,9 @@ enum AppendBenchmark {
             return try await group.reduce(0, +)
         }
         let elapsed = started.duration(to: .now).seconds
-        let (transactions, appends) = store.appendStatistics
-        return Measurement(rate: Double(appended) / elapsed, appendsPerTransaction: Double(appends) / Double(max(transactions, 1)))
+        let totals = store.appendStatistics
+        return Measurement(
+            rate: Double(appended) / elapsed, appendsPerTransaction: Double(totals.appends) / Double(max(totals.transactions, 1)))
     }
 }
 

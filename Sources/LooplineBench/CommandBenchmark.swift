@@ -46,8 +46,12 @@ enum CommandBenchmark {
             bound[kind] = port
             if bound.count == 2 { break }
         }
-        defer { running.cancel() }
-        return try await body(bound["http"] ?? 0, bound["socket"] ?? 0, token)
+        // Stop the way SIGTERM does: cancelling would log the server's shutdown as errors.
+        let result: Result<T, any Error>
+        do { result = .success(try await body(bound["http"] ?? 0, bound["socket"] ?? 0, token)) } catch { result = .failure(error) }
+        await group.triggerGracefulShutdown()
+        try await running.value
+        return try result.get()
     }
 
     /// wrk with `connections` connections for `seconds`.

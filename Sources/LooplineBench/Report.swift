@@ -90,8 +90,8 @@ struct Report {
 
             - **Loopline**: the real server (`LooplineServer`, as `loopline serve` runs it) in the benchmark
               process, on a fresh database. Every command is `integrate-commit` for a new commit (a new stream),
-              ~600 bytes of JSON, authenticated with a bearer token: decoded, validated, decided against the
-              stream's state (one read), appended, answered. Over HTTP: `wrk -t2 -c16` with a Lua script making
+              ~600 bytes of JSON, authenticated with a bearer token: decoded, validated, decided on the
+              new stream's state (no read needed), appended, answered. Over HTTP: `wrk -t2 -c16` with a Lua script making
               each request unique. Over the socket: 4 connections, each keeping 64 commands in flight.
             - **Raw**: `pgbench -M prepared -c 16 -j 16`, one single-row `INSERT` transaction into `bench_raw` per
               request (as in "Appends").

@@ -62,6 +62,8 @@ final class ServerMetrics: Sendable {
             loopline_appends_total \(appends.appends)
             # TYPE loopline_append_transactions_total counter
             loopline_append_transactions_total \(appends.transactions)
+            # TYPE loopline_append_conflicts_total counter
+            loopline_append_conflicts_total \(appends.conflicts)
             # TYPE loopline_db_pool_connections gauge
             loopline_db_pool_connections{state="in_use"} \(pool.inUse)
             loopline_db_pool_connections{state="idle"} \(pool.idle)

@@ -9,6 +9,7 @@ struct AppendCommand: AsyncParsableCommand {
         abstract: "Append one event to a stream and print where it landed.",
         discussion: """
             Example: loopline append build-4711 BuildPassed --data '{"sha": "9fceb02"}' --expected-version exists
+
             Appending the same --event-id again prints the original result with "duplicate": true.
             """)
 

@@ -10,7 +10,7 @@ struct FollowCommand: AsyncParsableCommand {
         commandName: "follow",
         abstract: "Print every event after a position as JSON lines, then new ones as they commit, until SIGINT or SIGTERM.",
         discussion: """
-            Never skips or reorders an event, however many writers there are and however long one holds
+            Never skips or reorders an event, however many writers there are and however long one holds \
             its transaction open. Survives database restarts. Exits 0 on SIGINT/SIGTERM.
             """)
 

@@ -7,11 +7,11 @@ struct Loopline: AsyncParsableCommand {
         commandName: "loopline",
         abstract: "Loopline: an event-sourced system of record for the DevOps lifecycle.",
         discussion: """
-            Commands print JSON on stdout; errors go to stderr as {"error": {...}} with a non-zero exit:
-            1 for refused input or a database error, 2 when the database is unreachable, 3 for a
+            Commands print JSON on stdout; errors go to stderr as {"error": {...}} with a non-zero exit: \
+            1 for refused input or a database error, 2 when the database is unreachable, 3 for a \
             wrong expected version.
 
-            The database comes from --database-url, else LOOPLINE_DATABASE_URL, else libpq's PG*
+            The database comes from --database-url, else LOOPLINE_DATABASE_URL, else libpq's PG* \
             variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, ...).
             """,
         subcommands: [

@@ -7,8 +7,8 @@ struct ReadCommand: AsyncParsableCommand {
         commandName: "read",
         abstract: "Print events as JSON lines: the whole log, one stream, or one category.",
         discussion: """
-            --from is exclusive: the position (or, with --stream, the version) you already have; 0 reads
-            from the beginning. Reading the log or a category stops below any event that a still-running
+            --from is exclusive: the position (or, with --stream, the version) you already have; 0 reads \
+            from the beginning. Reading the log or a category stops below any event that a still-running \
             append could precede, so nothing printed is ever followed by an earlier position.
             """)
 

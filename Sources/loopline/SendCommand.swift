@@ -10,9 +10,11 @@ struct SendCommand: AsyncParsableCommand {
         abstract: "Send a command to a running Loopline server, e.g. from a CI job.",
         discussion: """
             Example: loopline send pass-build --data '{"buildId": "4711", "sha": "9fceb02", "service": "checkout"}'
-            The server comes from --url or LOOPLINE_URL (default http://127.0.0.1:8080), the token from
-            --token or LOOPLINE_TOKEN. Prints the server's JSON answer; exits 0 when the command was
-            recorded, 3 on a conflict (409), 2 when the server is unreachable or unavailable, 1 otherwise.
+
+            The server comes from --url or LOOPLINE_URL (default http://127.0.0.1:8080), the token \
+            from --token or LOOPLINE_TOKEN. Prints the server's JSON answer; exits 0 when the \
+            command was recorded, 3 on a conflict (409), 2 when the server is unreachable or \
+            unavailable, 1 otherwise.
             """)
 
     @Argument(help: "The command's name, e.g. pass-build (see docs/events.md).")

@@ -255,6 +255,7 @@ struct CombinedAppendTests {
             let after = db.store.appendStatistics
             #expect(after.appends - before.appends >= 30)
             #expect(after.transactions - before.transactions < after.appends - before.appends, "some appends were combined")
+            #expect(after.conflicts - before.conflicts == 10)
         }
     }
 }

@@ -15,25 +15,28 @@ struct GracefulShutdownTests {
     @Test("on shutdown, commands in flight over HTTP and the socket finish, then the server stops")
     func commandsInFlightFinish() async throws {
         try await TestDatabase.with { db in
+            let unixPath = NSTemporaryDirectory() + "loopline-shutdown-\(UUID().uuidString.prefix(8)).sock"
+            defer { unlink(unixPath) }
             // The server gets a client of its own: shutting down closes it.
             let client = PostgresClient(configuration: .init(conninfo: db.conninfo), logger: TestEnvironment.logger())
             let store = EventStore(client: client, logger: TestEnvironment.logger())
             let migrator = Migrator(client: client, migrations: TestEnvironment.migrations, logger: TestEnvironment.logger())
             let server = LooplineServer(
-                configuration: ServerConfiguration(http: .init(host: "127.0.0.1", port: 0), socket: .init(host: "127.0.0.1", port: 0)),
+                configuration: ServerConfiguration(
+                    http: .init(host: "127.0.0.1", port: 0), socket: .init(host: "127.0.0.1", port: 0), unixSocket: unixPath),
                 store: store, migrator: migrator, handler: CommandHandler(store: store, logger: TestEnvironment.logger()),
                 logger: TestEnvironment.logger())
             let token = try await server.tokens.create(name: "shutdown", scopes: [.ingest]).token
             let (ports, continuation) = AsyncStream.makeStream(of: (String, Int).self)
             let app = server.application(
                 onHTTPBound: { continuation.yield(("http", $0.localAddress?.port ?? 0)) },
-                onSocketBound: { continuation.yield(("socket", $0.port ?? 0)) })
+                onSocketBound: { continuation.yield(($0.port == nil ? "unix" : "socket", $0.port ?? 0)) })
             let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: TestEnvironment.logger())
             let running = Task { try await group.run() }
             var bound: [String: Int] = [:]
             for await (kind, port) in ports {
                 bound[kind] = port
-                if bound.count == 2 { break }
+                if bound.count == 3 { break }
             }
 
             // Hold the lock the appends of these two stories need, so they stay in flight.
@@ -78,7 +81,8 @@ struct GracefulShutdownTests {
             try await holding.value
             await holder.close()
             #expect(try await db.eventCount() == 2)
-            #expect(throws: (any Error).self, "nothing listens any more") { _ = try LineSocket(port: bound["socket"]!) }
+            // Checked on the Unix socket: a TCP port may already be reused by a parallel test.
+            #expect(throws: (any Error).self, "nothing listens any more") { _ = try LineSocket(path: unixPath) }
         }
     }
 }

@@ -85,10 +85,14 @@ public struct Subprocess: Sendable {
     /// What the program has printed so far.
     public func currentOutput() -> String { read(stdoutPath) }
 
+    /// What the program has written to stderr so far.
+    public func currentErrors() -> String { read(stderrPath) }
+
     private func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 }
 
 public struct SubprocessError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+    public init(message: String) { self.message = message }
 }
