@@ -76,10 +76,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Projections",
+            dependencies: [
+                "EventStore",
+                "Lifecycle",
+                "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Server",
             dependencies: [
                 "Access",
                 "Commands",
+                "Projections",
                 "EventStore",
                 "Lifecycle",
                 "Postgres",
@@ -101,6 +113,7 @@ let package = Package(
                 "EventStore",
                 "Lifecycle",
                 "Postgres",
+                "Projections",
                 "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -153,6 +166,15 @@ let package = Package(
         .testTarget(
             name: "EventStoreTests",
             dependencies: ["EventStore", "Postgres", "LooplineTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProjectionsTests",
+            dependencies: [
+                "Projections", "Commands", "EventStore", "Lifecycle", "Postgres", "LooplineTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -62,6 +62,14 @@ extension EventStore {
         EventSubscription(store: self, start: position, options: options)
     }
 
+    /// The next page of the log after `position` that holds events, waiting for one to be
+    /// committed if need be; nil once the task is cancelled. Batch-wise `follow`, for
+    /// consumers that apply many events at a time (projections): `next` is where to ask again.
+    public func nextPage(after position: Int64, options: EventSubscription.Options = .init()) async throws -> LogPage? {
+        guard let batch = try await nextBatch(after: position, options: options) else { return nil }
+        return LogPage(events: batch.events, next: batch.through)
+    }
+
     /// Waits for the next non-empty safe batch after `position`; nil when cancelled.
     func nextBatch(after position: Int64, options: EventSubscription.Options) async throws -> (
         events: [RecordedEvent], through: Int64
