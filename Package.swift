@@ -185,7 +185,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Access", "Commands", "EventStore", "Lifecycle", "Postgres", "LooplineTestSupport",
+                "Server", "Access", "Commands", "EventStore", "Lifecycle", "Postgres", "Projections", "LooplineTestSupport",
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Projections
 
 /// The one error shape of the API: `{"error": {"code", "message", "field"?}}` with a status.
 struct APIError: HTTPResponseError, Sendable {
@@ -55,6 +56,10 @@ struct APIError: HTTPResponseError, Sendable {
                 status: HTTPResponse.Status(code: error.status), code: error.code, message: error.message, field: error.field)
         case let error as EventStoreError:
             return from(error)
+        case let error as QueryError:
+            return APIError(
+                status: error.code == "unknown_query" ? .notFound : .badRequest, code: error.code, message: error.message,
+                field: error.field)
         case let error as AccessError:
             return APIError(status: .unprocessableContent, code: error.code, message: error.message, field: error.field)
         case is NIOTooManyBytesError:

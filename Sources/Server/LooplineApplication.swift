@@ -5,6 +5,7 @@ public import Hummingbird
 public import Logging
 public import NIOCore
 import Postgres
+public import Projections
 
 /// Everything `loopline serve` runs: the HTTP API and the JSON socket server over one command
 /// handler and one event store, and the services they need, in shutdown order.
@@ -13,15 +14,21 @@ public struct LooplineServer: Sendable {
     public let store: EventStore
     public let handler: CommandHandler
     public let tokens: TokenStore
+    /// The projection workers this process runs, if any.
+    public let workers: ProjectionService?
     let migrator: Migrator
     let metrics: ServerMetrics
     let logger: Logger
 
-    public init(configuration: ServerConfiguration, store: EventStore, migrator: Migrator, handler: CommandHandler, logger: Logger) {
+    public init(
+        configuration: ServerConfiguration, store: EventStore, migrator: Migrator, handler: CommandHandler,
+        workers: ProjectionService? = nil, logger: Logger
+    ) {
         self.configuration = configuration
         self.store = store
         self.migrator = migrator
         self.handler = handler
+        self.workers = workers
         self.tokens = TokenStore(client: store.client)
         self.metrics = ServerMetrics(store: store)
         self.logger = logger
@@ -41,8 +48,8 @@ public struct LooplineServer: Sendable {
             configuration: .init(
                 address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "loopline"),
             // Services stop in reverse order: HTTP server first, then the socket server, the
-            // relay, and the database pool last.
-            services: [store.client, store, socketServer],
+            // projection workers, the relay, and the database pool last.
+            services: [store.client, store] + (workers.map { [$0] } ?? []) + [socketServer],
             onServerRunning: onHTTPBound,
             logger: logger)
     }
@@ -60,6 +67,7 @@ public struct LooplineServer: Sendable {
         router.add(middleware: MethodNotAllowedMiddleware([
             ("health", [.get, .head]), ("ready", [.get, .head]), ("metrics", [.get, .head]), ("v1/commands/{name}", [.post]),
             ("v1/events", [.get, .head]), ("v1/streams/{stream}", [.get, .head]),
+            ("v1/stages/{stage}/{query}", [.get, .head]), ("v1/projections", [.get, .head]),
         ]))
         HealthController(store: store, migrator: migrator).addRoutes(to: router)
         router.get("metrics") { _, _ in
@@ -69,8 +77,9 @@ public struct LooplineServer: Sendable {
         }
         CommandRoutes(handler: handler, maximumBodyBytes: configuration.maximumBodyBytes, metrics: metrics)
             .addRoutes(to: router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .ingest)))
-        EventRoutes(store: store)
-            .addRoutes(to: router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .read)))
+        let reading = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .read))
+        EventRoutes(store: store).addRoutes(to: reading)
+        ReadModelRoutes(client: store.client, projections: ReadModels.all).addRoutes(to: reading)
         return router
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import NIOCore
+import Projections
 import ServiceLifecycle
 import Synchronization
 
@@ -80,6 +81,10 @@ final class SocketSession: Sendable {
         var stream: String?
         var category: String?
         var types: [String]?
+        /// A read-model query: `stage`, `query` and its `parameters`.
+        var stage: String?
+        var query: String?
+        var parameters: [String: QueryValue]?
         /// The request's id as JSON text, echoed verbatim in replies (null unless a string or number).
         var id = "null"
         /// A command's `data`, as the raw JSON it arrived as.
@@ -88,7 +93,7 @@ final class SocketSession: Sendable {
         var subscription = "null"
 
         enum CodingKeys: String, CodingKey {
-            case op, token, name, idempotencyKey, after, limit, stream, category, types
+            case op, token, name, idempotencyKey, after, limit, stream, category, types, stage, query, parameters
         }
     }
 
@@ -171,9 +176,13 @@ final class SocketSession: Sendable {
             case "read": try await read(request)
             case "subscribe": try subscribe(request)
             case "unsubscribe": await unsubscribe(request)
+            case "query": try await query(request)
+            case "projections": try await projections(request)
             default:
                 throw APIError.badRequest(
-                    "unknown_op", "op \"\(request.op)\" is not one of auth, ping, command, read, subscribe, unsubscribe", field: "op")
+                    "unknown_op",
+                    "op \"\(request.op)\" is not one of auth, ping, command, read, query, projections, subscribe, unsubscribe",
+                    field: "op")
             }
         } catch {
             let failure = APIError.from(error, logger: logger)
@@ -225,6 +234,24 @@ final class SocketSession: Sendable {
             let page = try await store.read(after: after, limit: limit, filter: try filter(request))
             await reply(id: request.id, result: Self.page(page.events, next: page.next))
         }
+    }
+
+    /// A read-model query, as `GET /v1/stages/{stage}/{query}`.
+    private func query(_ request: Request) async throws {
+        _ = try authorized(.read)
+        guard let stage = request.stage else { throw APIError.badRequest("missing_field", "query needs a stage", field: "stage") }
+        guard let name = request.query else { throw APIError.badRequest("missing_field", "query needs a query name", field: "query") }
+        let arguments = QueryArguments((request.parameters ?? [:]).mapValues(\.text))
+        let result = try await ReadModelQueries.find(stage: stage, name: name).run(arguments, client: store.client)
+        await reply(id: request.id, result: result)
+    }
+
+    /// Every projection's status, as `GET /v1/projections`.
+    private func projections(_ request: Request) async throws {
+        _ = try authorized(.read)
+        let statuses = try await ProjectionStatus.all(ReadModels.all, client: store.client)
+        let json = String(decoding: try JSONResponse.encoder.encode(ReadModelRoutes.ProjectionList(projections: statuses)), as: UTF8.self)
+        await reply(id: request.id, result: json)
     }
 
     private func subscribe(_ request: Request) throws {
@@ -288,5 +315,23 @@ final class SocketSession: Sendable {
 
     static func page(_ events: [RecordedEvent], next: Int64) -> String {
         #"{"events":[\#(events.map(\.jsonLine).joined(separator: ","))],"next":\#(next)}"#
+    }
+}
+
+/// A query parameter over the socket: a string, number or boolean, passed on as text.
+struct QueryValue: Decodable, Sendable {
+    var text: String
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let string = try? container.decode(String.self) {
+            text = string
+        } else if let integer = try? container.decode(Int64.self) {
+            text = String(integer)
+        } else if let number = try? container.decode(Double.self) {
+            text = String(number)
+        } else {
+            text = String(try container.decode(Bool.self))
+        }
     }
 }

@@ -5,12 +5,13 @@ import Foundation
 import Lifecycle
 import Logging
 import Postgres
+import Projections
 import Server
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP API and the JSON socket server until SIGINT or SIGTERM.")
+        abstract: "Run the HTTP API, the JSON socket server and the projection workers until SIGINT or SIGTERM.")
 
     @OptionGroup var options: GlobalOptions
 
@@ -32,6 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most database connections to hold.")
     var maxConnections: Int = 10
 
+    @Flag(inversion: .prefixedNo, help: "Run the projection workers in this process (or run them apart with `loopline work`).")
+    var workers = true
+
     func run() async throws {
         let logger = options.logger()
         let client = options.client(maxConnections: maxConnections, logger: logger)
@@ -45,7 +49,9 @@ struct ServeCommand: AsyncParsableCommand {
                 policy.environments = Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             }
             let handler = CommandHandler(store: store, policy: policy, logger: logger)
-            let server = LooplineServer(configuration: configuration, store: store, migrator: migrator, handler: handler, logger: logger)
+            let server = LooplineServer(
+                configuration: configuration, store: store, migrator: migrator, handler: handler,
+                workers: workers ? ProjectionService(store: store, client: client, logger: logger) : nil, logger: logger)
             logger.info(
                 "serving",
                 metadata: [

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import LooplineTestSupport
 import NIOCore
+import Projections
 import Server
 import ServiceLifecycle
 
@@ -21,7 +22,7 @@ struct TestServer: Sendable {
 
     static func with<T: Sendable>(
         _ db: TestDatabase, migrations: [Migration] = TestEnvironment.migrations, maximumBodyBytes: Int = 1 << 20,
-        _ body: (TestServer) async throws -> T
+        workers: Bool = false, _ body: (TestServer) async throws -> T
     ) async throws -> T {
         let migrator = Migrator(client: db.client, migrations: migrations, logger: TestEnvironment.logger())
         let server = LooplineServer(
@@ -29,7 +30,14 @@ struct TestServer: Sendable {
                 http: .init(host: "127.0.0.1", port: 0), socket: .init(host: "127.0.0.1", port: 0),
                 maximumBodyBytes: maximumBodyBytes),
             store: db.store, migrator: migrator,
-            handler: CommandHandler(store: db.store, logger: TestEnvironment.logger()), logger: TestEnvironment.logger())
+            handler: CommandHandler(store: db.store, logger: TestEnvironment.logger()),
+            workers: workers
+                ? ProjectionService(
+                    store: db.store, client: db.client,
+                    options: ProjectionOptions(lease: .seconds(2), renewEvery: .milliseconds(300), claimEvery: .milliseconds(100)),
+                    logger: TestEnvironment.logger())
+                : nil,
+            logger: TestEnvironment.logger())
         let (ports, continuation) = AsyncStream.makeStream(of: (String, Int).self)
         let app = server.application(
             onHTTPBound: { channel in continuation.yield(("http", channel.localAddress?.port ?? 0)) },

@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+import Postgres
+import Projections
+
+/// `GET /v1/stages/{stage}/{query}` (the read models' queries) and `GET /v1/projections`.
+struct ReadModelRoutes: Sendable {
+    let client: PostgresClient
+    let projections: [any Projection]
+
+    func addRoutes(to group: RouterGroup<LooplineRequestContext>) {
+        group.get("stages/{stage}/{query}") { request, context in
+            let query = try ReadModelQueries.find(stage: context.parameters.get("stage") ?? "", name: context.parameters.get("query") ?? "")
+            var arguments: [String: String] = [:]
+            for (name, value) in request.uri.queryParameters {
+                guard arguments[String(name)] == nil else {
+                    throw APIError.badRequest("invalid_parameter", "\(name) is given more than once", field: String(name))
+                }
+                arguments[String(name)] = String(value)
+            }
+            return Self.json(try await query.run(QueryArguments(arguments), client: client))
+        }
+        group.get("projections") { _, _ in
+            try JSONResponse.make(ProjectionList(projections: try await ProjectionStatus.all(projections, client: client)))
+        }
+    }
+
+    struct ProjectionList: Encodable {
+        var projections: [ProjectionStatus]
+    }
+
+    /// A JSON answer PostgreSQL built.
+    static func json(_ text: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n")))
+    }
+}
