@@ -37,7 +37,9 @@ public struct ReadModelQuery: Sendable {
 
 /// Every query of every read model.
 public enum ReadModelQueries {
-    public static let all: [ReadModelQuery] = PlanningQueries.all
+    public static let all: [ReadModelQuery] =
+        PlanningQueries.all + IntegrationQueries.all + TestingQueries.all + DeliveryQueries.all + MonitoringQueries.all
+        + FeedbackQueries.all + ImprovementQueries.all
 
     /// The query `stage/name`; throws `QueryError` `unknown_query` when there is none.
     public static func find(stage: String, name: String) throws -> ReadModelQuery {

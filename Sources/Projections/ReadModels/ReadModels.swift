@@ -1,6 +1,7 @@
-/// Every read model this build maintains.
+/// Every read model this build maintains, one per continuous stage.
 public enum ReadModels {
     public static let all: [any Projection] = [
-        PlanningProjection(),
+        PlanningProjection(), IntegrationProjection(), TestingProjection(), DeliveryProjection(), MonitoringProjection(),
+        FeedbackProjection(), ImprovementProjection(),
     ]
 }

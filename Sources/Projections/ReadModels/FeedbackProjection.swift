@@ -1,0 +1,77 @@
+import Lifecycle
+public import Postgres
+
+/// Feedback: what users said, with its links (story, release, service), and whether an
+/// improvement answered it. Ratings by source, the trend and unanswered negative feedback are
+/// queries over it (`FeedbackQueries`).
+public struct FeedbackProjection: Projection {
+    public init() {}
+
+    public var name: String { "feedback" }
+    public var version: Int { 1 }
+
+    public var tablesSQL: String {
+        """
+        CREATE TABLE feedback (
+            feedback_id    text PRIMARY KEY,
+            source         text NOT NULL,
+            -- 1 (worst) to 5 (best); 1 and 2 count as negative.
+            rating         integer NOT NULL,
+            text           text,
+            story_id       text,
+            release_id     text,
+            service        text NOT NULL,
+            team           text,
+            received_at    timestamptz NOT NULL,
+            -- The first improvement proposed for it, and when.
+            improvement_id text,
+            answered_at    timestamptz,
+            position       bigint NOT NULL
+        );
+        CREATE INDEX feedback_service_received_idx ON feedback (service, received_at);
+
+        -- Improvements proposed for feedback not (yet) recorded, applied when it arrives.
+        CREATE TABLE pending_answers (
+            feedback_id    text PRIMARY KEY,
+            improvement_id text NOT NULL,
+            answered_at    timestamptz NOT NULL
+        );
+        """
+    }
+
+    public var eventTypes: Set<String> { ["FeedbackReceived", "ImprovementProposed"] }
+
+    public func statements(for projected: ProjectedEvent) -> [Statement] {
+        switch projected.event {
+        case .feedbackReceived(let event):
+            return [Statement(
+                """
+                INSERT INTO feedback (feedback_id, source, rating, text, story_id, release_id, service, team, received_at,
+                                      improvement_id, answered_at, position)
+                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, p.improvement_id, p.answered_at, $10
+                  FROM (SELECT 1) one LEFT JOIN pending_answers p ON p.feedback_id = $1
+                """,
+                [event.feedbackId, event.source, event.rating, event.text, event.storyId, event.releaseId, event.service,
+                 event.team, event.occurredAt, projected.position])]
+        case .improvementProposed(let event):
+            guard let feedbackId = event.feedbackId else { return [] }
+            return [
+                Statement(
+                    """
+                    UPDATE feedback SET improvement_id = $2, answered_at = $3
+                     WHERE feedback_id = $1 AND improvement_id IS NULL
+                    """,
+                    [feedbackId, event.improvementId, event.occurredAt]),
+                Statement(
+                    """
+                    INSERT INTO pending_answers (feedback_id, improvement_id, answered_at)
+                    SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM feedback WHERE feedback_id = $1)
+                    ON CONFLICT DO NOTHING
+                    """,
+                    [feedbackId, event.improvementId, event.occurredAt]),
+            ]
+        default:
+            return []
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Lifecycle
+public import Postgres
+
+/// Testing: every test run, and the tests that failed in it. Pass rates, flaky tests and the
+/// slowest suites are queries over them (`TestingQueries`).
+public struct TestingProjection: Projection {
+    public init() {}
+
+    public var name: String { "testing" }
+    public var version: Int { 1 }
+
+    public var tablesSQL: String {
+        """
+        CREATE TABLE runs (
+            run_id           text PRIMARY KEY,
+            suite            text NOT NULL,
+            sha              text NOT NULL,
+            build_id         text,
+            service          text NOT NULL,
+            team             text,
+            passed           integer NOT NULL,
+            failed           integer NOT NULL,
+            skipped          integer NOT NULL,
+            duration_seconds double precision,
+            completed_at     timestamptz NOT NULL,
+            position         bigint NOT NULL
+        );
+        CREATE INDEX runs_suite_sha_idx ON runs (service, suite, sha);
+        CREATE INDEX runs_completed_at_idx ON runs (completed_at);
+
+        CREATE TABLE failures (
+            run_id    text NOT NULL REFERENCES runs,
+            test_name text NOT NULL,
+            PRIMARY KEY (run_id, test_name)
+        );
+        CREATE INDEX failures_test_idx ON failures (test_name);
+        """
+    }
+
+    public var eventTypes: Set<String> { ["TestRunCompleted"] }
+
+    public func statements(for projected: ProjectedEvent) -> [Statement] {
+        guard case .testRunCompleted(let event) = projected.event else { return [] }
+        return [
+            Statement(
+                """
+                INSERT INTO runs (run_id, suite, sha, build_id, service, team, passed, failed, skipped, duration_seconds,
+                                  completed_at, position)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                """,
+                [event.runId, event.suite, event.sha, event.buildId, event.service, event.team, event.passed, event.failed,
+                 event.skipped, event.durationSeconds, event.occurredAt, projected.position]),
+            Statement(
+                "INSERT INTO failures (run_id, test_name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
+                [event.runId, PostgresTextArray(event.failingTests)]),
+        ]
+    }
+}
