@@ -12,6 +12,8 @@ PG_BIN      ?= $(or $(shell pg_config --bindir 2>/dev/null),$(lastword $(sort $(
 PG_PORT     ?= 5432
 PG_USER     ?= postgres
 PG_DURABLE  ?= on
+# Connections the cluster accepts; the test suite runs its databases in parallel and needs more.
+PG_MAX_CONNECTIONS ?= 300
 IS_ROOT     := $(filter 0,$(shell id -u))
 PG_AS       := $(if $(IS_ROOT),runuser -u postgres --,)
 SWIFT       ?= swift
@@ -71,7 +73,7 @@ db-start:
 	  cd /tmp && $(PG_AS) "$(PG_BIN)/initdb" -D '$(PG_DIR)/data' -U $(PG_USER) -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
 	    > '$(PG_DIR)/initdb.log' 2>&1 || { cat '$(PG_DIR)/initdb.log'; exit 1; }; \
 	  { echo "listen_addresses = ''"; echo "unix_socket_directories = '$(PG_SOCKET)'"; echo "port = $(PG_PORT)"; \
-	    echo "max_connections = 300"; echo "log_min_messages = warning"; \
+	    echo "max_connections = $(PG_MAX_CONNECTIONS)"; echo "log_min_messages = warning"; \
 	    if [ "$(PG_DURABLE)" = off ]; then echo "fsync = off"; echo "synchronous_commit = off"; echo "full_page_writes = off"; fi; \
 	  } | $(PG_AS) tee -a '$(PG_DIR)/data/postgresql.conf' >/dev/null; \
 	fi
@@ -106,7 +108,7 @@ test:
 	@dir=$$(mktemp -d /tmp/loopline-test-XXXXXX); \
 	cleanup() { $(MAKE) --no-print-directory -s db-stop PG_DIR=$$dir PG_SOCKET=$$dir; rm -rf "$$dir"; }; \
 	trap 'cleanup; exit 130' INT TERM; \
-	$(MAKE) --no-print-directory db-start PG_DIR=$$dir PG_SOCKET=$$dir PG_DURABLE=off || { cleanup; exit 1; }; \
+	$(MAKE) --no-print-directory db-start PG_DIR=$$dir PG_SOCKET=$$dir PG_DURABLE=off PG_MAX_CONNECTIONS=1000 || { cleanup; exit 1; }; \
 	PGHOST=$$dir PGPORT=$(PG_PORT) PGUSER=$(PG_USER) PGDATABASE=postgres LOOPLINE_DATABASE_URL= \
 	  $(SWIFT) test $(SWIFT_TEST_FLAGS); rc=$$?; \
 	cleanup; exit $$rc

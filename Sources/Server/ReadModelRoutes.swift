@@ -3,7 +3,8 @@ import Hummingbird
 import Postgres
 import Projections
 
-/// `GET /v1/stages/{stage}/{query}` (the read models' queries) and `GET /v1/projections`.
+/// `GET /v1/stages/{stage}/{query}` (the read models' queries), `GET /v1/dora` and
+/// `GET /v1/projections`.
 struct ReadModelRoutes: Sendable {
     let client: PostgresClient
     let projections: [any Projection]
@@ -11,14 +12,10 @@ struct ReadModelRoutes: Sendable {
     func addRoutes(to group: RouterGroup<LooplineRequestContext>) {
         group.get("stages/{stage}/{query}") { request, context in
             let query = try ReadModelQueries.find(stage: context.parameters.get("stage") ?? "", name: context.parameters.get("query") ?? "")
-            var arguments: [String: String] = [:]
-            for (name, value) in request.uri.queryParameters {
-                guard arguments[String(name)] == nil else {
-                    throw APIError.badRequest("invalid_parameter", "\(name) is given more than once", field: String(name))
-                }
-                arguments[String(name)] = String(value)
-            }
-            return Self.json(try await query.run(QueryArguments(arguments), client: client))
+            return Self.json(try await query.run(try Self.arguments(request), client: client))
+        }
+        group.get("dora") { request, _ in
+            Self.json(try await ReadModelQueries.find(stage: "dora", name: "report").run(try Self.arguments(request), client: client))
         }
         group.get("projections") { _, _ in
             try JSONResponse.make(ProjectionList(projections: try await ProjectionStatus.all(projections, client: client)))
@@ -27,6 +24,18 @@ struct ReadModelRoutes: Sendable {
 
     struct ProjectionList: Encodable {
         var projections: [ProjectionStatus]
+    }
+
+    /// The query string as query arguments; a parameter given twice is refused.
+    static func arguments(_ request: Request) throws -> QueryArguments {
+        var arguments: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters {
+            guard arguments[String(name)] == nil else {
+                throw APIError.badRequest("invalid_parameter", "\(name) is given more than once", field: String(name))
+            }
+            arguments[String(name)] = String(value)
+        }
+        return QueryArguments(arguments)
     }
 
     /// A JSON answer PostgreSQL built.

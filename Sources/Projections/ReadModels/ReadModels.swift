@@ -1,7 +1,7 @@
-/// Every read model this build maintains, one per continuous stage.
+/// Every read model this build maintains: one per continuous stage, and the facts behind DORA.
 public enum ReadModels {
     public static let all: [any Projection] = [
         PlanningProjection(), IntegrationProjection(), TestingProjection(), DeliveryProjection(), MonitoringProjection(),
-        FeedbackProjection(), ImprovementProjection(),
+        FeedbackProjection(), ImprovementProjection(), DORAProjection(),
     ]
 }
