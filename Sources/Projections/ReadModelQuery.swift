@@ -39,7 +39,7 @@ public struct ReadModelQuery: Sendable {
 public enum ReadModelQueries {
     public static let all: [ReadModelQuery] =
         PlanningQueries.all + IntegrationQueries.all + TestingQueries.all + DeliveryQueries.all + MonitoringQueries.all
-        + FeedbackQueries.all + ImprovementQueries.all + [DORAReport.query]
+        + FeedbackQueries.all + ImprovementQueries.all + [DORAReport.query, ValueStreamQuery.query]
 
     /// The query `stage/name`; throws `QueryError` `unknown_query` when there is none.
     public static func find(stage: String, name: String) throws -> ReadModelQuery {

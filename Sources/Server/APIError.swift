@@ -58,7 +58,7 @@ struct APIError: HTTPResponseError, Sendable {
             return from(error)
         case let error as QueryError:
             return APIError(
-                status: error.code == "unknown_query" ? .notFound : .badRequest, code: error.code, message: error.message,
+                status: error.code == "invalid_parameter" ? .badRequest : .notFound, code: error.code, message: error.message,
                 field: error.field)
         case let error as AccessError:
             return APIError(status: .unprocessableContent, code: error.code, message: error.message, field: error.field)

@@ -3,8 +3,8 @@ import Hummingbird
 import Postgres
 import Projections
 
-/// `GET /v1/stages/{stage}/{query}` (the read models' queries), `GET /v1/dora` and
-/// `GET /v1/projections`.
+/// `GET /v1/stages/{stage}/{query}` (the read models' queries), `GET /v1/dora`,
+/// `GET /v1/value-stream/stories/{id}` and `GET /v1/projections`.
 struct ReadModelRoutes: Sendable {
     let client: PostgresClient
     let projections: [any Projection]
@@ -13,6 +13,11 @@ struct ReadModelRoutes: Sendable {
         group.get("stages/{stage}/{query}") { request, context in
             let query = try ReadModelQueries.find(stage: context.parameters.get("stage") ?? "", name: context.parameters.get("query") ?? "")
             return Self.json(try await query.run(try Self.arguments(request), client: client))
+        }
+        group.get("value-stream/stories/{id}") { request, context in
+            var arguments = try Self.arguments(request)
+            arguments.values["storyId"] = context.parameters.get("id")
+            return Self.json(try await ReadModelQueries.find(stage: "value-stream", name: "story").run(arguments, client: client))
         }
         group.get("dora") { request, _ in
             Self.json(try await ReadModelQueries.find(stage: "dora", name: "report").run(try Self.arguments(request), client: client))

@@ -44,6 +44,12 @@ struct ReadModelAPITests {
                 #expect(planning["position"] as? Int == 2)
                 #expect(planning["ownerActive"] as? Bool == true)
 
+                let dora = try await server.http.request("GET", "/v1/dora?bucket=day&from=2026-01-01&to=2026-01-08", headers: auth)
+                #expect(dora.status == 200)
+                #expect((try dora.json()["series"] as? [Any])?.count == 7, "one bucket per day")
+                let stream = try await server.http.request("GET", "/v1/value-stream/stories/R-1", headers: auth)
+                #expect((try stream.json()["story"] as? [String: Any])?["storyId"] as? String == "R-1")
+
                 let refusals: [(String, [String: String], Int, String)] = [
                     ("/v1/stages/planning/backlog", [:], 401, "unauthenticated"),
                     ("/v1/stages/planning/backlog", ["Authorization": "Bearer \(ingest)"], 403, "forbidden"),
@@ -53,6 +59,9 @@ struct ReadModelAPITests {
                     ("/v1/stages/planning/backlog?limit=0", auth, 400, "invalid_parameter"),
                     ("/v1/stages/planning/backlog?limit=1&limit=2", auth, 400, "invalid_parameter"),
                     ("/v1/stages/planning/backlog?colour=red", auth, 400, "invalid_parameter"),
+                    ("/v1/value-stream/stories/NOPE-1", auth, 404, "story_not_found"),
+                    ("/v1/dora?bucket=year", auth, 400, "invalid_parameter"),
+                    ("/v1/dora", ["Authorization": "Bearer \(ingest)"], 403, "forbidden"),
                 ]
                 for (path, headers, expected, code) in refusals {
                     let response = try await server.http.request("GET", path, headers: headers)
