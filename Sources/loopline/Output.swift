@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import Postgres
+import Projections
 
 /// How commands speak: JSON on stdout, errors as JSON on stderr with an exit code.
 enum Output {
@@ -48,6 +49,8 @@ enum Output {
         } catch let error as EventStoreError {
             try fail(.init(code: error.code.rawValue, message: error.message, field: error.field, actualVersion: error.actualVersion),
                 exit: exitCode(for: error.code))
+        } catch let error as ProjectionFailure {
+            try fail(.init(code: "projection_failed", message: "\(error)"), exit: Exit.failure)
         } catch let error as PostgresError {
             let unavailable = error.isConnectionFailure || error.kind == .acquireTimeout
             try fail(

@@ -31,20 +31,27 @@ struct PostgresClientTests {
             let client = PostgresClient(
                 configuration: .init(conninfo: db.conninfo, maxConnections: 2, acquireTimeout: .milliseconds(200)),
                 logger: TestEnvironment.logger())
+            // Two callers hold both connections until the third has timed out (no timing guesses).
+            let release = Flag()
             let holding = Task {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<2 {
-                        group.addTask { _ = try await client.withConnection { connection in try connection.execute("SELECT pg_sleep(1)") } }
+                        group.addTask {
+                            try await client.withConnection { connection in
+                                _ = try connection.execute("SELECT 1")
+                                while !release.isSet { usleep(1_000) }
+                            }
+                        }
                     }
                     try await group.waitForAll()
                 }
             }
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(client.statistics.inUse == 2)
+            while client.statistics.inUse < 2 { try await Task.sleep(for: .milliseconds(10)) }
             let error = await #expect(throws: PostgresError.self) {
                 try await client.withConnection { connection in connection.backendPID }
             }
             #expect(error?.kind == .acquireTimeout)
+            release.set()
             try await holding.value
             let backends = try await client.withConnection { connection in
                 try connection.query(

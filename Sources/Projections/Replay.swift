@@ -1,0 +1,213 @@
+public import EventStore
+public import Foundation
+public import Logging
+public import Postgres
+
+/// Rebuilds read models from the log: `loopline replay`.
+///
+/// Each chosen projection is built into a shadow schema (`<name>_replay`) from position 0 at
+/// full speed, reading the log once for all of them, while the live models keep serving and
+/// following the log. Then the replay takes the projections' leases (live workers step back at
+/// their next batch: the checkpoint fence refuses them), brings the shadows up to the head,
+/// and swaps them in with their checkpoint in one transaction. Nothing it does touches a live
+/// model before that transaction, so an interrupted or failed replay leaves them as they were.
+///
+/// `verify` compares instead of swapping: it holds the leases from the start, rebuilds each
+/// shadow up to exactly its live model's position, and lists every row that differs. Live
+/// models pause while it runs (they keep answering queries) and catch up afterwards.
+public struct Replay: Sendable {
+    public struct Progress: Sendable {
+        public var position: Int64
+        public var target: Int64
+        public var events: Int
+        public var elapsed: Duration
+    }
+
+    /// A row in one model and not the other.
+    public struct Difference: Sendable, Codable, Hashable {
+        public var projection: String
+        public var table: String
+        /// `live_only` or `rebuilt_only`.
+        public var side: String
+        public var rows: Int
+        /// Up to five of those rows, as JSON.
+        public var examples: [String]
+    }
+
+    public struct Report: Sendable, Codable {
+        public var projections: [String]
+        public var events: Int
+        public var position: Int64
+        public var seconds: Double
+        public var eventsPerSecond: Double
+        public var swapped: Bool
+        public var verified: Bool?
+        public var differences: [Difference]
+    }
+
+    let projections: [any Projection]
+    let store: EventStore
+    let client: PostgresClient
+    let batchSize: Int
+    let logger: Logger
+    let owner = "replay/\(getpid())/\(UUID().uuidString.prefix(8).lowercased())"
+    /// Long enough to outlast a slow batch; renewed while held.
+    let lease: Duration = .seconds(30)
+
+    public init(projections: [any Projection], store: EventStore, client: PostgresClient, batchSize: Int = 5_000, logger: Logger) {
+        self.projections = projections
+        self.store = store
+        self.client = client
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    /// Rebuilds and swaps in (or, with `verify`, rebuilds and compares). `progress` is called
+    /// after every batch.
+    public func run(verify: Bool, progress: @escaping @Sendable (Progress) -> Void) async throws -> Report {
+        let started = ContinuousClock.now
+        let shadows = ShadowSchemas(projections: projections, client: client)
+        do {
+            try await shadows.create()
+            try await registerAll()
+            let report: Report
+            if verify {
+                let livePositions = try await takeLeases()
+                report = try await withLeasesHeld {
+                    let applied = try await build(shadows, upTo: livePositions, started: started, progress: progress)
+                    let differences = try await shadows.compare()
+                    return Report(
+                        projections: projections.map(\.name), events: applied.events, position: applied.position,
+                        seconds: seconds(since: started), eventsPerSecond: rate(applied.events, since: started), swapped: false,
+                        verified: differences.isEmpty, differences: differences)
+                }
+                try await cleanUp(shadows)
+            } else {
+                let head = try await store.headPosition()
+                var applied = try await build(shadows, through: head, started: started, progress: progress)
+                _ = try await takeLeases()
+                report = try await withLeasesHeld {
+                    // The head moved on while the bulk ran: the last stretch, under the leases.
+                    applied = try await build(shadows, from: applied, through: try await store.headPosition(), started: started, progress: progress)
+                    try await shadows.swap(owner: owner, position: applied.position, recordedAt: applied.recordedAt)
+                    return Report(
+                        projections: projections.map(\.name), events: applied.events, position: applied.position,
+                        seconds: seconds(since: started), eventsPerSecond: rate(applied.events, since: started), swapped: true,
+                        verified: nil, differences: [])
+                }
+            }
+            return report
+        } catch {
+            // An unstructured task: this one may be cancelled, and the clean-up must still run.
+            let replay = self
+            await Task { try? await replay.cleanUp(shadows) }.value
+            throw error
+        }
+    }
+
+    /// Where a build stands.
+    struct Applied: Sendable {
+        var position: Int64 = 0
+        var events = 0
+        var recordedAt: Date?
+    }
+
+    /// Applies the log to the shadows up to `head` (every projection alike).
+    func build(
+        _ shadows: ShadowSchemas, from start: Applied = Applied(), through head: Int64, started: ContinuousClock.Instant,
+        progress: @escaping @Sendable (Progress) -> Void
+    ) async throws -> Applied {
+        try await build(shadows, from: start, upTo: Dictionary(uniqueKeysWithValues: projections.map { ($0.name, head) }), started: started, progress: progress)
+    }
+
+    /// Applies the log to each shadow up to its own limit.
+    func build(
+        _ shadows: ShadowSchemas, from start: Applied = Applied(), upTo limits: [String: Int64], started: ContinuousClock.Instant,
+        progress: @escaping @Sendable (Progress) -> Void
+    ) async throws -> Applied {
+        var applied = start
+        let target = limits.values.max() ?? 0
+        while applied.position < target {
+            try Task.checkCancellation()
+            let page = try await store.read(after: applied.position, limit: min(batchSize, EventStore.maximumReadLimit))
+            let events = page.events.filter { $0.position <= target }
+            if events.isEmpty && page.next <= applied.position {
+                try await Task.sleep(for: .milliseconds(10))  // an open append holds the horizon back
+                continue
+            }
+            try await shadows.apply(events, limits: limits)
+            applied.events += events.count
+            applied.position = min(max(page.next, events.last?.position ?? 0), target)
+            applied.recordedAt = events.last?.recordedAt ?? applied.recordedAt
+            progress(Progress(position: applied.position, target: target, events: applied.events, elapsed: ContinuousClock.now - started))
+        }
+        return applied
+    }
+
+    /// Makes sure every projection has its row, so its lease can be taken.
+    func registerAll() async throws {
+        try await client.withConnection { connection in
+            for projection in projections {
+                _ = try connection.query(
+                    "INSERT INTO projections (name, version) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+                    [projection.name, projection.version])
+            }
+        }
+    }
+
+    /// Takes the leases from whoever holds them; returns each live model's position. A live
+    /// worker in the middle of a batch finishes it first (its checkpoint row is locked), then
+    /// is fenced off.
+    func takeLeases() async throws -> [String: Int64] {
+        let names = projections.map(\.name)
+        let (owner, lease) = (owner, lease)
+        return try await client.withConnection { connection in
+            let rows = try connection.query(
+                """
+                UPDATE projections SET owner = $2, lease_until = now() + $3::interval
+                 WHERE name = ANY($1::text[]) RETURNING name, position
+                """, [PostgresTextArray(names), owner, ProjectionTable.interval(lease)]
+            ).rows
+            return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode(0, as: String.self), try $0.decode(1, as: Int64.self)) })
+        }
+    }
+
+    /// Runs `body` while renewing the leases.
+    func withLeasesHeld<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        let (client, names, owner, lease) = (client, projections.map(\.name), owner, lease)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .seconds(5))
+                    _ = try await client.withConnection { connection in
+                        try connection.query(
+                            "UPDATE projections SET lease_until = now() + $3::interval WHERE name = ANY($1::text[]) AND owner = $2",
+                            [PostgresTextArray(names), owner, ProjectionTable.interval(lease)])
+                    }
+                }
+            }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+
+    /// Drops the shadows and hands back any lease this replay holds.
+    func cleanUp(_ shadows: ShadowSchemas) async throws {
+        try await shadows.drop()
+        let (names, owner) = (projections.map(\.name), owner)
+        try await client.withConnection { connection in
+            _ = try connection.query(
+                "UPDATE projections SET owner = NULL, lease_until = NULL WHERE name = ANY($1::text[]) AND owner = $2",
+                [PostgresTextArray(names), owner])
+        }
+    }
+
+    func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    func rate(_ events: Int, since start: ContinuousClock.Instant) -> Double {
+        (Double(events) / max(seconds(since: start), 1e-9)).rounded()
+    }
+}
