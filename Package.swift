@@ -179,7 +179,7 @@ let package = Package(
         ),
         .testTarget(
             name: "looplineTests",
-            dependencies: ["loopline", "EventStore", "Postgres", "LooplineTestSupport"],
+            dependencies: ["loopline", "EventStore", "Postgres", "Projections", "LooplineTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
