@@ -26,6 +26,10 @@ public struct ReadModelQuery: Sendable {
                 message: "\(stage)/\(name) takes \(parameters.isEmpty ? "no parameters" : parameters.joined(separator: ", ")), not \(given)",
                 field: given)
         }
+        // PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
+        if let (name, _) = arguments.values.first(where: { $0.value.contains("\0") }) {
+            throw QueryError(code: "invalid_parameter", message: "\(name) must not contain a NUL character", field: name)
+        }
         return try await client.withConnection { connection in try run(arguments, connection) }
     }
 
@@ -72,9 +76,9 @@ public struct QueryArguments: Sendable {
         return number
     }
 
-    /// An ISO 8601 time (`2026-11-01`, or with a time and offset).
+    /// An ISO 8601 time (`2026-11-01`, or with a time and offset); given empty, it is refused.
     func time(_ name: String) throws -> Date? {
-        guard let text = text(name) else { return nil }
+        guard let text = values[name] else { return nil }
         let full = ISO8601DateFormatter()
         full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let plain = ISO8601DateFormatter()
@@ -86,9 +90,9 @@ public struct QueryArguments: Sendable {
         return date
     }
 
-    /// One of `allowed`.
+    /// One of `allowed`; given empty, it is refused.
     func choice(_ name: String, _ allowed: [String]) throws -> String? {
-        guard let text = text(name) else { return nil }
+        guard let text = values[name] else { return nil }
         guard allowed.contains(text) else {
             throw QueryError(code: "invalid_parameter", message: "\(name) must be one of \(allowed.joined(separator: ", "))", field: name)
         }
