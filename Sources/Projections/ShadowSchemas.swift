@@ -21,7 +21,9 @@ struct ShadowSchemas: Sendable {
                     _ = try connection.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE")
                     _ = try connection.execute("CREATE SCHEMA \(schema)")
                     _ = try connection.execute("SET LOCAL search_path TO \(schema)")
-                    _ = try connection.execute(projection.tablesSQL)
+                    // Unlogged while built: no WAL per row (a third of a replay's time); the swap
+                    // makes them logged, writing each table to the WAL once.
+                    _ = try connection.execute(projection.tablesSQL.replacingOccurrences(of: "CREATE TABLE", with: "CREATE UNLOGGED TABLE"))
                 }
             }
         }
@@ -112,6 +114,16 @@ struct ShadowSchemas: Sendable {
                     guard held else { throw ProjectionLeaseLost(name: projection.name) }
                     let live = try connection.quoteIdentifier(projection.name)
                     let shadow = try connection.quoteIdentifier(Self.shadow(of: projection.name))
+                    // Referenced tables first (creation order): a logged table may not refer to an unlogged one.
+                    let tables = try connection.query(
+                        """
+                        SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.oid
+                        """, [Self.shadow(of: projection.name)]
+                    ).column(0, as: String.self)
+                    for table in tables {
+                        _ = try connection.execute("ALTER TABLE \(shadow).\(try connection.quoteIdentifier(table)) SET LOGGED")
+                    }
                     _ = try connection.execute("DROP SCHEMA IF EXISTS \(live) CASCADE")
                     _ = try connection.execute("ALTER SCHEMA \(shadow) RENAME TO \(live)")
                     _ = try connection.query(
