@@ -105,11 +105,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Seeding",
+            dependencies: ["Commands", "EventStore", "Lifecycle", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "loopline",
             dependencies: [
                 "Access",
                 "Commands",
+                "Seeding",
                 "EventStore",
                 "Lifecycle",
                 "Postgres",
@@ -128,6 +134,7 @@ let package = Package(
                 "Access",
                 "Commands",
                 "EventStore",
+                "Projections",
                 "Server",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -156,6 +163,11 @@ let package = Package(
         .testTarget(
             name: "CommandsTests",
             dependencies: ["Commands", "EventStore", "Lifecycle", "Postgres", "LooplineTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SeedingTests",
+            dependencies: ["Seeding", "Commands", "EventStore", "Lifecycle", "Postgres", "LooplineTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

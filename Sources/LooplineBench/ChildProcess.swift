@@ -9,7 +9,8 @@ import Glibc
 /// the concurrency pool block SIGALRM, which `pgbench -T` needs to stop: so spawn directly
 /// with an empty mask and default dispositions, and wait on a thread of its own.
 enum ChildProcess {
-    static func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+    /// The exit status, everything it printed, and its peak resident memory in bytes.
+    static func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String, peakBytes: Int) {
         let outputPath = NSTemporaryDirectory() + "loopline-bench-\(UUID().uuidString.prefix(8)).out"
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         var actions = posix_spawn_file_actions_t()
@@ -36,13 +37,15 @@ enum ChildProcess {
         let spawned = posix_spawnp(&pid, executable, &actions, &attributes, argv, environ)
         guard spawned == 0 else { throw BenchmarkError("cannot start \(executable): \(String(cString: strerror(spawned)))") }
         let child = pid
-        let status: Int32 = await withCheckedContinuation { continuation in
+        let (status, peakBytes): (Int32, Int) = await withCheckedContinuation { continuation in
             Thread {
                 var status: Int32 = 0
-                while waitpid(child, &status, 0) < 0 && errno == EINTR {}
-                continuation.resume(returning: (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+                var usage = rusage()
+                while wait4(child, &status, 0, &usage) < 0 && errno == EINTR {}
+                let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+                continuation.resume(returning: (exit, Int(usage.ru_maxrss) * 1024))  // ru_maxrss is in KiB on Linux
             }.start()
         }
-        return (status, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
+        return (status, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "", peakBytes)
     }
 }

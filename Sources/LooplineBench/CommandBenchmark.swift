@@ -70,7 +70,7 @@ enum CommandBenchmark {
         let path = NSTemporaryDirectory() + "loopline-wrk-\(UUID().uuidString.prefix(8)).lua"
         try script.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let (status, output) = try await ChildProcess.run(
+        let (status, output, _) = try await ChildProcess.run(
             "wrk", ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", path, "http://127.0.0.1:\(port)"])
         guard status == 0 else { throw BenchmarkError("wrk failed (\(status)):\n\(output)") }
         if let errors = output.split(separator: "\n").first(where: { $0.contains("Non-2xx") }) {

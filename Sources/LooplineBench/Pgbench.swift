@@ -33,7 +33,7 @@ struct Pgbench {
     }
 
     private func run(_ arguments: [String]) async throws -> String {
-        let (status, output) = try await ChildProcess.run(executable, arguments)
+        let (status, output, _) = try await ChildProcess.run(executable, arguments)
         guard status == 0 else { throw BenchmarkError("pgbench failed (\(status)):\n\(output)") }
         return output
     }

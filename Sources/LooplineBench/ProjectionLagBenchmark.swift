@@ -1,0 +1,98 @@
+import Commands
+import EventStore
+import Foundation
+import Logging
+import Postgres
+import Projections
+import ServiceLifecycle
+import Synchronization
+
+/// Live projection lag: commands at a steady rate through the real handler, every read model
+/// following in projection workers with a client of their own; the lag of an event is the
+/// time from its append's acknowledgement until every projection's checkpoint has passed it.
+enum ProjectionLagBenchmark {
+    struct Result {
+        var samples: Int
+        var rate: Double
+        var p50: Double
+        var p99: Double
+        var max: Double
+    }
+
+    static func measure(database: BenchmarkDatabase, eventsPerSecond: Int, seconds: Int, logger: Logger) async throws -> Result {
+        let workerClient = PostgresClient(configuration: .init(conninfo: "dbname=\(database.name)", maxConnections: 10), logger: logger)
+        let workerStore = EventStore(client: workerClient, logger: logger)
+        let workers = ProjectionService(store: workerStore, client: workerClient, logger: logger)
+        let running = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await workerStore.run() }
+                group.addTask { try await workers.run() }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+        defer { running.cancel() }
+        try await waitUntilRunning(database.client)
+
+        let pending = Mutex<[(position: Int64, acknowledged: ContinuousClock.Instant)]>([])
+        let lags = Mutex<[Double]>([])
+        let done = Atomic(false)
+        let polling = Task {
+            while !done.load(ordering: .relaxed) || !pending.withLock({ $0.isEmpty }) {
+                let applied = try await database.client.withConnection { connection in
+                    try connection.query("SELECT min(position) FROM projections")[0].decode(0, as: Int64.self)
+                }
+                let now = ContinuousClock.now
+                pending.withLock { pending in
+                    let reached = pending.prefix { $0.position <= applied }
+                    lags.withLock { lags in lags += reached.map { $0.acknowledged.duration(to: now).milliseconds } }
+                    pending.removeFirst(reached.count)
+                }
+                try await Task.sleep(for: .milliseconds(2))
+            }
+        }
+        let handler = CommandHandler(store: database.store, logger: logger)
+        let total = eventsPerSecond * seconds
+        let interval = Duration.seconds(1) / eventsPerSecond
+        let start = ContinuousClock.now
+        for index in 0..<total {
+            try await Task.sleep(until: start + interval * index)
+            let (name, body) = command(index)
+            let result = try await handler.handle(name: name, body: Data(body.utf8), idempotencyKey: nil, caller: (id: "bench", name: "bench"))
+            let acknowledged = ContinuousClock.now
+            pending.withLock { $0.append((result.events.last!.position, acknowledged)) }
+        }
+        let elapsed = start.duration(to: .now)
+        done.store(true, ordering: .relaxed)
+        try await polling.value
+        await workerClient.close()
+        let sorted = lags.withLock { $0 }.sorted()
+        func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        return Result(
+            samples: sorted.count, rate: Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18),
+            p50: percentile(0.5), p99: percentile(0.99), max: sorted.last ?? 0)
+    }
+
+    /// Waits until every projection is claimed and has built its tables.
+    static func waitUntilRunning(_ client: PostgresClient) async throws {
+        for _ in 0..<600 {
+            let statuses = try await ProjectionStatus.all(ReadModels.all, client: client)
+            if statuses.allSatisfy({ $0.state == "running" && $0.ownerActive }) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw BenchmarkError("the projection workers did not start")
+    }
+
+    /// A story's way to production, one event per command, unique per index.
+    static func command(_ index: Int) -> (String, String) {
+        let story = index / 5
+        let sha = String(format: "%08x", story)
+        switch index % 5 {
+        case 0: return ("create-story", #"{"storyId": "LAG-\#(story)", "title": "Story \#(story)", "service": "svc\#(story % 8)"}"#)
+        case 1: return ("integrate-commit", #"{"sha": "\#(sha)", "storyIds": ["LAG-\#(story)"], "service": "svc\#(story % 8)"}"#)
+        case 2: return ("pass-build", #"{"buildId": "b\#(story)", "sha": "\#(sha)", "durationSeconds": 90, "service": "svc\#(story % 8)"}"#)
+        case 3: return ("complete-test-run", #"{"runId": "r\#(story)", "suite": "unit", "sha": "\#(sha)", "passed": 20, "failed": 0, "skipped": 1, "service": "svc\#(story % 8)"}"#)
+        default: return ("succeed-deployment", #"{"deploymentId": "d\#(story)", "environment": "production", "sha": "\#(sha)", "service": "svc\#(story % 8)"}"#)
+        }
+    }
+}
