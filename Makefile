@@ -1,6 +1,7 @@
 # Loopline — build, run, test.
 #
 #   make run     build, start a private PostgreSQL under .loopline/ (unless one is configured), migrate, serve
+#   make run SEED=20000   the same, with demo history recorded first (deterministic, idempotent)
 #   make test    run the whole suite against a throwaway PostgreSQL, removed afterwards
 #   make bench   benchmarks against a throwaway PostgreSQL; writes docs/benchmarks.md
 #
@@ -37,7 +38,8 @@ build:
 	$(SWIFT) build -c $(CONFIG) --product loopline
 
 # ---------------------------------------------------------------------------------------
-# make run
+# make run: a private cluster (unless one is configured), migrate, serve. SEED=N first records
+# N events of demo history through the command handler (the same history every time: seed 1).
 # ---------------------------------------------------------------------------------------
 
 run: build
@@ -52,7 +54,9 @@ run: build
 	token=$$("$(BIN_DIR)/loopline" token bootstrap | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'); \
 	if [ -n "$$token" ]; then \
 	  printf '\n  First start: created an admin API token, shown only this once. Keep it safe:\n\n    export LOOPLINE_TOKEN=%s\n\n' "$$token"; \
+	  printf '  For a first look with demo data (a few teams and services, weeks of history): make run SEED=20000\n\n'; \
 	fi; \
+	if [ -n "$(SEED)" ]; then "$(BIN_DIR)/loopline" seed --events $(SEED) --seed 1 >/dev/null || exit 1; fi; \
 	exec "$(BIN_DIR)/loopline" serve
 
 # Where the private cluster's data lives (see PG_DIR above).
@@ -119,12 +123,14 @@ test:
 
 bench: bench-tools
 	$(SWIFT) build -c release --product loopline-bench
+	$(SWIFT) build -c release --product loopline
 	@dir=$$(mktemp -d /tmp/loopline-bench-XXXXXX); \
 	cleanup() { $(MAKE) --no-print-directory -s db-stop PG_DIR=$$dir PG_SOCKET=$$dir; rm -rf "$$dir"; }; \
 	trap 'cleanup; exit 130' INT TERM; \
 	$(MAKE) --no-print-directory db-start PG_DIR=$$dir PG_SOCKET=$$dir PG_DURABLE=$(PG_DURABLE) || { cleanup; exit 1; }; \
 	PGHOST=$$dir PGPORT=$(PG_PORT) PGUSER=$(PG_USER) PGDATABASE=postgres LOOPLINE_DATABASE_URL= \
 	  "$$($(SWIFT) build -c release --show-bin-path)/loopline-bench" --pgbench "$(PG_BIN)/pgbench" \
+	  --loopline "$$($(SWIFT) build -c release --show-bin-path)/loopline" \
 	  --schema-dir schema --output docs/benchmarks.md $(BENCH_FLAGS); rc=$$?; \
 	cleanup; exit $$rc
 

@@ -135,6 +135,7 @@ let package = Package(
                 "Commands",
                 "EventStore",
                 "Projections",
+                "Seeding",
                 "Server",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

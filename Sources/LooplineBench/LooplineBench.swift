@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import Logging
 import Postgres
+import Seeding
 
 /// `make bench`: event store appends and follow latency, each beside raw PostgreSQL measured
 /// in the same run on the same cluster, written to docs/benchmarks.md.
@@ -20,7 +21,11 @@ struct LooplineBench: AsyncParsableCommand {
     @Option(help: "Only run Loopline appends with this many writers (for profiling); prints the rate.")
     var profileWriters: Int?
     @Option(help: "Events per append when profiling.") var profileBatch = 1
-    @Option(help: "Suites to run, comma-separated: appends, latency, commands.") var suites = "appends,latency,commands"
+    @Option(help: "Suites to run, comma-separated: appends, latency, commands, projections.")
+    var suites = "appends,latency,commands,projections"
+    @Option(help: "The loopline executable (the replay runs as a child process).") var loopline = "loopline"
+    @Option(help: "Events of seeded history the replay rebuilds from.") var replayEvents = 1_000_000
+    @Option(help: "Seconds of steady commands for the projection-lag measurement.") var lagSeconds = 20
 
     struct Scenario {
         var writers: Int
@@ -62,15 +67,36 @@ struct LooplineBench: AsyncParsableCommand {
         }
         let environment = try await describeEnvironment(latencyDatabase)
         await latencyDatabase.drop(logger: logger)
+        let (replay, lag) = selected.contains("projections") ? try await projectionSuite(migrations, logger) : (nil, nil)
 
         let report = Report(
-            results: appends, commands: commands, latency: latency, environment: environment, seconds: seconds, rounds: rounds)
+            results: appends, commands: commands, latency: latency, replay: replay, lag: lag, environment: environment,
+            seconds: seconds, rounds: rounds)
         try report.markdown.write(toFile: output, atomically: true, encoding: .utf8)
         log("wrote \(output)")
         if !report.targetsMet {
             log("some targets were missed; see \(output)")
             throw ExitCode(1)
         }
+    }
+
+    /// Replay of a seeded history beside raw COPY, and live projection lag at 500 events/s.
+    private func projectionSuite(_ migrations: [Migration], _ logger: Logger) async throws -> (ReplayBenchmark.Result, ProjectionLagBenchmark.Result) {
+        let lagDatabase = try await BenchmarkDatabase.create(label: "lag", migrations: migrations, maxConnections: 4, logger: logger)
+        let lag = try await ProjectionLagBenchmark.measure(database: lagDatabase, eventsPerSecond: 500, seconds: lagSeconds, logger: logger)
+        await lagDatabase.drop(logger: logger)
+        log("projection lag at \(Int(lag.rate)) events/s: p50 \(lag.p50) ms, p99 \(lag.p99) ms")
+
+        let database = try await BenchmarkDatabase.create(label: "replay", migrations: migrations, maxConnections: 10, logger: logger)
+        let commands = HistoryGenerator(seed: 1, events: replayEvents, end: Date()).commands()
+        let seeded = await Seeder(store: database.store, concurrency: 8, logger: logger).run(commands, seed: 1) { progress in
+            if progress.done % 100_000 == 0 { log("seeded \(progress.done) of \(progress.total) (\(Int(progress.eventsPerSecond)) events/s)") }
+        }
+        guard seeded.refused == 0 else { throw BenchmarkError("seeding refused \(seeded.refused) commands: \(seeded.refusals)") }
+        let replay = try await ReplayBenchmark.measure(
+            database: database, loopline: loopline, schemaDir: schemaDir, rounds: min(rounds, 3), log: log)
+        await database.drop(logger: logger)
+        return (replay, lag)
     }
 
     /// Appends beside pgbench inserts, per scenario and round.

@@ -1,4 +1,5 @@
 import Foundation
+import Projections
 
 /// The Markdown written to docs/benchmarks.md.
 struct Report {
@@ -27,14 +28,28 @@ struct Report {
     var results: [Row]
     var commands: [CommandRow]
     var latency: LatencyBenchmark.Result?
+    var replay: ReplayBenchmark.Result?
+    var lag: ProjectionLagBenchmark.Result?
     var environment: [String]
     var seconds: Int
     var rounds: Int
 
     static let latencyTarget = 50.0
+    static let replayRateTarget = 50_000.0
+    static let replayRatioTarget = 0.25
+    static let replayMemoryTarget = 300 * 1_000_000
+    static let lagTarget = 100.0
 
     var targetsMet: Bool {
         results.allSatisfy(\.met) && commands.allSatisfy(\.met) && (latency.map { $0.p99 < Self.latencyTarget } ?? true)
+            && (replay.map(Self.replayMet) ?? true) && (lag.map { $0.p99 < Self.lagTarget } ?? true)
+    }
+
+    static func replayRatio(_ replay: ReplayBenchmark.Result) -> Double { median(replay.replay) / median(replay.raw) }
+
+    static func replayMet(_ replay: ReplayBenchmark.Result) -> Bool {
+        median(replay.replay) >= replayRateTarget && replayRatio(replay) >= replayRatioTarget
+            && (replay.peakBytes.max() ?? 0) < replayMemoryTarget
     }
 
     var markdown: String {
@@ -51,8 +66,9 @@ struct Report {
         if !results.isEmpty { text += appendSection }
         if !commands.isEmpty { text += commandSection }
         if let latency { text += latencySection(latency) }
+        if replay != nil || lag != nil { text += readModelSection }
         text += "\n## Environment\n\n" + environment.map { "- \($0)\n" }.joined()
-        text += "\nCommand: `make bench` (options: `make bench BENCH_FLAGS='--seconds 8 --rounds 5 --suites appends,latency,commands'`).\n"
+        text += "\nCommand: `make bench` (options: `make bench BENCH_FLAGS='--seconds 8 --rounds 5 --suites appends,latency,commands,projections --replay-events 1000000'`).\n"
         return text
     }
 
@@ -127,6 +143,49 @@ struct Report {
         | \(String(format: "%.2f", latency.p50)) ms | \(String(format: "%.2f", latency.p99)) ms | \(String(format: "%.2f", latency.max)) ms | p99 < \(Int(Self.latencyTarget)) ms \(latency.p99 < Self.latencyTarget ? "✓" : "✗") |
 
         """
+    }
+}
+
+extension Report {
+    private var readModelSection: String {
+        var text = """
+
+            ## Read models
+
+            """
+        if let replay {
+            let rounds = zip(replay.raw, replay.replay).map { "\(Int($0)) / \(Int($1))" }.joined(separator: ", ")
+            let peak = replay.peakBytes.max() ?? 0
+            let ratio = Self.replayRatio(replay)
+            text += """
+
+                **Replay.** `loopline replay --all` (the real command, a child process) rebuilds all \(ReadModels.all.count) read
+                models from \(replay.events) events recorded by `loopline seed --seed 1` through the command handler, into
+                shadow tables, and swaps them in. Raw: `COPY (SELECT <every column> FROM events ORDER BY global_position)
+                TO STDOUT` on the same database, read and discarded. Peak memory: the replay process's maximum resident
+                set (`wait4` rusage).
+
+                | events | raw COPY rows/s (median) | replay events/s (median) | ratio | peak RSS | target | per round: raw / replay |
+                |---:|---:|---:|---:|---:|---|---|
+                | \(replay.events) | \(Int(median(replay.raw))) | \(Int(median(replay.replay))) | \(String(format: "%.3f", ratio))× | \(peak / 1_048_576) MiB | ≥ 50,000 events/s, ≥ 0.25×, < 300 MB \(Self.replayMet(replay) ? "✓" : "✗") | \(rounds) |
+
+                """
+        }
+        if let lag {
+            text += """
+
+                **Live lag.** Commands through the real handler at \(Int(lag.rate)) events/s (a story's way to production, one
+                event per command), every projection following in workers with their own pool; lag = from the append's
+                acknowledgement until every projection's checkpoint has passed the event (checkpoints polled every 2 ms).
+                Baseline: the append-to-follow latency above.
+
+                | events | p50 | p99 | max | target |
+                |---:|---:|---:|---:|---|
+                | \(lag.samples) | \(String(format: "%.2f", lag.p50)) ms | \(String(format: "%.2f", lag.p99)) ms | \(String(format: "%.2f", lag.max)) ms | p99 < \(Int(Self.lagTarget)) ms \(lag.p99 < Self.lagTarget ? "✓" : "✗") |
+
+                """
+        }
+        return text
     }
 }
 

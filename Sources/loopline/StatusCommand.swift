@@ -1,11 +1,12 @@
 import ArgumentParser
 import EventStore
 import Postgres
+import Projections
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the database, the schema version, the log's head, and whether readers are held back and by what.")
+        abstract: "Show the database, the schema version, the log's head, whether readers are held back and by what, and the projections.")
 
     @OptionGroup var options: GlobalOptions
 
@@ -18,6 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
         var database: Database
         var schema: Migrator.Status
         var log: LogStatus?
+        var projections: [ProjectionStatus]?
     }
 
     func run() async throws {
@@ -30,10 +32,11 @@ struct StatusCommand: AsyncParsableCommand {
             }
             let schema = try await Migrator(client: client, migrations: try options.migrations(), logger: logger).status()
             let log = schema.currentVersion > 0 ? try await EventStore(client: client, logger: logger).status() : nil
+            let projections = schema.isUpToDate ? try await ProjectionStatus.all(ReadModels.all, client: client) : nil
             try Output.json(
                 Printed(
                     database: .init(target: client.configuration.targetDescription, name: name, serverVersion: version),
-                    schema: schema, log: log))
+                    schema: schema, log: log, projections: projections))
         }
         await client.close()
     }
