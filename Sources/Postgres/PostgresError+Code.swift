@@ -37,10 +37,11 @@ extension PostgresError {
         public static let inFailedSQLTransaction: Code = "25P02"
         public static let serializationFailure: Code = "40001"
         public static let deadlockDetected: Code = "40P01"
-        // Class 28 / 3D: authorization and catalog.
+        // Class 28 / 3D / 3F: authorization and catalog.
         public static let invalidPassword: Code = "28P01"
         public static let invalidAuthorizationSpecification: Code = "28000"
         public static let invalidCatalogName: Code = "3D000"
+        public static let invalidSchemaName: Code = "3F000"
         // Class 42: syntax error or access rule violation.
         public static let syntaxError: Code = "42601"
         public static let insufficientPrivilege: Code = "42501"

@@ -26,7 +26,10 @@ public struct ReadModelQuery: Sendable {
                 message: "\(stage)/\(name) takes \(parameters.isEmpty ? "no parameters" : parameters.joined(separator: ", ")), not \(given)",
                 field: given)
         }
-        // PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
+        // Given but empty is a mistake, not "no filter"; and PostgreSQL text cannot hold NUL.
+        if let (name, _) = arguments.values.first(where: { $0.value.isEmpty }) {
+            throw QueryError(code: "invalid_parameter", message: "\(name) is empty; leave it out to mean no filter", field: name)
+        }
         if let (name, _) = arguments.values.first(where: { $0.value.contains("\0") }) {
             throw QueryError(code: "invalid_parameter", message: "\(name) must not contain a NUL character", field: name)
         }
@@ -66,7 +69,7 @@ public struct QueryArguments: Sendable {
 
     public init(_ values: [String: String] = [:]) { self.values = values }
 
-    func text(_ name: String) -> String? { values[name].flatMap { $0.isEmpty ? nil : $0 } }
+    func text(_ name: String) -> String? { values[name] }
 
     func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text = values[name] else { return value }

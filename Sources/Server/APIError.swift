@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Postgres
 import Projections
 
 /// The one error shape of the API: `{"error": {"code", "message", "field"?}}` with a status.
@@ -60,6 +61,13 @@ struct APIError: HTTPResponseError, Sendable {
             return APIError(
                 status: error.code == "invalid_parameter" ? .badRequest : .notFound, code: error.code, message: error.message,
                 field: error.field)
+        case let error as PostgresError where error.isConnectionFailure || error.kind == .acquireTimeout:
+            return APIError(status: .serviceUnavailable, code: "database_unavailable", message: "the database is unavailable; retry later")
+        case let error as PostgresError where error.code == .undefinedTable || error.code == .invalidSchemaName:
+            // A read model no worker has built yet (see GET /v1/projections).
+            return APIError(
+                status: .serviceUnavailable, code: "read_model_unavailable",
+                message: "this read model is not built yet; see GET /v1/projections")
         case let error as AccessError:
             return APIError(status: .unprocessableContent, code: error.code, message: error.message, field: error.field)
         case is NIOTooManyBytesError:

@@ -51,7 +51,9 @@ struct HealthTests {
                 let database = try #require(try response.json()["database"] as? [String: Any])
                 #expect(database["reachable"] as? Bool == false)
                 #expect((database["error"] as? String)?.contains("could not connect") == true)
-                #expect(started.duration(to: .now) < .seconds(5))
+                // A hang detector, not a speed test: alone this answers in well under a second, but
+                // the whole suite runs in parallel on two cores (a hang would be minutes).
+                #expect(started.duration(to: .now) < .seconds(30))
             }
         }
     }

@@ -70,7 +70,7 @@ struct DORACalculator {
         let teams = Set(window.compactMap(\.deployment.team) + facts.deliveries.compactMap(\.team)).sorted()
         return DORAReportBody(
             from: query.from, to: query.to, environment: query.environment, bucket: query.bucket.rawValue,
-            attribution: .init(windowHours: query.attributionHours),
+            attribution: .init(windowHours: query.attributionHours, environment: query.environment),
             overall: metrics { _, _ in true },
             services: services.map { service in .init(name: service, metrics: metrics { s, _ in s == service }) },
             teams: teams.map { team in .init(name: team, metrics: metrics { _, t in t == team }) },

@@ -94,11 +94,16 @@ struct DORAMetrics: Encodable {
 struct DORAReportBody: Encodable {
     struct Attribution: Encodable {
         var windowHours: Int
-        var rules = [
-            "deployment_link: the incident names its deployment",
-            "root_cause_sha: the first successful production deployment that contained the incident's root-cause commit",
-            "recent_deployment: otherwise, the latest successful production deployment of the incident's service within windowHours before it opened",
-        ]
+        var rules: [String]
+
+        init(windowHours: Int, environment: String) {
+            self.windowHours = windowHours
+            rules = [
+                "deployment_link: the incident names its deployment",
+                "root_cause_sha: the first successful \(environment) deployment that contained the incident's root-cause commit",
+                "recent_deployment: otherwise, the latest successful \(environment) deployment of the incident's service within windowHours before it opened",
+            ]
+        }
     }
     struct Group: Encodable {
         var name: String
