@@ -3,6 +3,11 @@
 public enum JSONText {
     /// A JSON string literal for `text`, quotes included.
     public static func quoted(_ text: String) -> String {
+        // Most text needs no escape: one pass over the bytes instead of building scalar by scalar.
+        // (0xE2 starts U+2028 and U+2029, which are escaped too.)
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0xE2 }) {
+            return "\"" + text + "\""
+        }
         var result = "\""
         result.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {

@@ -103,11 +103,12 @@ struct ProjectionWorker: Sendable {
     /// Applies a page in one transaction. On an event that cannot be decoded or whose
     /// statements the database refuses, applies what comes before it and returns the failure.
     private func apply(_ page: LogPage, from position: Int64) async throws -> ProjectionFailure? {
-        var statements: [Statement] = []
+        var writes: [ProjectionWrite] = []
         for recorded in page.events where projection.eventTypes.contains(recorded.type) {
             guard let event = try? ProjectedEvent(recorded) else { return try await applyOneByOne(page, from: position) }
-            statements += projection.statements(for: event)
+            writes += projection.writes(for: event)
         }
+        let statements = WritePlan.statements(writes)
         do {
             try await commit(statements, from: position, to: page.next, recordedAt: page.events.last?.recordedAt)
             return nil
@@ -123,7 +124,7 @@ struct ProjectionWorker: Sendable {
         for recorded in page.events where projection.eventTypes.contains(recorded.type) {
             do {
                 let event = try ProjectedEvent(recorded)
-                try await commit(projection.statements(for: event), from: position, to: recorded.position, recordedAt: recorded.recordedAt)
+                try await commit(WritePlan.statements(projection.writes(for: event)), from: position, to: recorded.position, recordedAt: recorded.recordedAt)
                 position = recorded.position
             } catch let error as PostgresError where error.kind != .server || error.isConnectionFailure || error.code == .projectionFenced {
                 throw error

@@ -127,17 +127,24 @@ public struct Replay: Sendable {
     ) async throws -> Applied {
         var applied = start
         let target = limits.values.max() ?? 0
+        let (store, limit) = (store, min(batchSize, EventStore.maximumReadLimit))
+        // The next page is read while this one is applied: the database works on both at once.
+        var reading = Task { [position = applied.position] in try await store.read(after: position, limit: limit) }
+        defer { reading.cancel() }
         while applied.position < target {
             try Task.checkCancellation()
-            let page = try await store.read(after: applied.position, limit: min(batchSize, EventStore.maximumReadLimit))
+            let page = try await reading.value
             let events = page.events.filter { $0.position <= target }
             if events.isEmpty && page.next <= applied.position {
                 try await Task.sleep(for: .milliseconds(10))  // an open append holds the horizon back
+                reading = Task { [position = applied.position] in try await store.read(after: position, limit: limit) }
                 continue
             }
+            let next = min(max(page.next, events.last?.position ?? 0), target)
+            if next < target { reading = Task { try await store.read(after: next, limit: limit) } }
             try await shadows.apply(events, limits: limits)
             applied.events += events.count
-            applied.position = min(max(page.next, events.last?.position ?? 0), target)
+            applied.position = next
             applied.recordedAt = events.last?.recordedAt ?? applied.recordedAt
             progress(Progress(position: applied.position, target: target, events: applied.events, elapsed: ContinuousClock.now - started))
         }

@@ -46,10 +46,12 @@ struct ShadowSchemas: Sendable {
             for projection in projections {
                 let limit = limits[projection.name] ?? 0
                 group.addTask {
-                    let statements = batch.lazy
-                        .filter { $0.position <= limit && projection.eventTypes.contains($0.event.type) }
-                        .flatMap { projection.statements(for: $0) }
-                    try await run(Array(statements), in: Self.shadow(of: projection.name))
+                    let types = projection.eventTypes
+                    var writes: [ProjectionWrite] = []
+                    for event in batch where event.position <= limit && types.contains(event.type) {
+                        writes += projection.writes(for: event)
+                    }
+                    try await run(WritePlan.statements(writes), in: Self.shadow(of: projection.name))
                 }
             }
             try await group.waitForAll()

@@ -16,8 +16,8 @@ struct LedgerProjection: Projection {
         "CREATE TABLE seen (position bigint PRIMARY KEY, type text NOT NULL, stream text NOT NULL CHECK (stream <> 'poison-1'))"
     }
     var eventTypes: Set<String> { Set(DomainEvent.types) }
-    func statements(for event: ProjectedEvent) -> [Statement] {
-        [Statement("INSERT INTO seen VALUES ($1, $2, $3)", [event.position, event.event.type, event.stream])]
+    func writes(for event: ProjectedEvent) -> [ProjectionWrite] {
+        [.sql("INSERT INTO seen VALUES ($1, $2, $3)", [event.position, event.event.type, event.stream])]
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Lifecycle
 public import Postgres
 
@@ -51,50 +52,49 @@ public struct DORAProjection: Projection {
          "IncidentOpened", "IncidentResolved"]
     }
 
-    static let deployment = """
-        INSERT INTO deployments (deployment_id, service, team, environment, sha, status, finished_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)
-        ON CONFLICT (deployment_id) DO UPDATE SET service = $2, team = $3, environment = $4, sha = $5, status = $6,
-            finished_at = $7
-        """
+    /// A deployment's state: created by its stream's first event, updated by the others.
+    func deploymentWrite(
+        _ projected: ProjectedEvent, _ id: String, _ service: String, _ team: String?, _ environment: String, _ sha: String,
+        _ status: String, _ finishedAt: Date?
+    ) -> ProjectionWrite {
+        let columns = ["deployment_id", "service", "team", "environment", "sha", "status", "finished_at"]
+        let values: [(any PostgresEncodable)?] = [id, service, team, environment, sha, status, finishedAt]
+        guard projected.streamVersion > 1 else { return .create(table: "deployments", columns: columns, values: values) }
+        return .update(
+            table: "deployments", key: ["deployment_id"],
+            set: "service = v.service, team = v.team, environment = v.environment, sha = v.sha, status = v.status, finished_at = v.finished_at",
+            columns: columns, values: values)
+    }
 
-    public func statements(for projected: ProjectedEvent) -> [Statement] {
+    public func writes(for projected: ProjectedEvent) -> [ProjectionWrite] {
         switch projected.event {
         case .commitIntegrated(let event):
-            return [Statement(
-                """
-                INSERT INTO commits (sha, service, team, integrated_at) VALUES ($1, $2, $3, $4)
-                ON CONFLICT (sha) DO UPDATE SET service = $2, team = $3, integrated_at = $4
-                """,
-                [event.sha, event.service, event.team, event.occurredAt])]
+            return [.create(
+                table: "commits", columns: ["sha", "service", "team", "integrated_at"],
+                values: [event.sha, event.service, event.team, event.occurredAt])]
         case .deploymentStarted(let event):
-            return [Statement(Self.deployment, [
-                event.deploymentId, event.service, event.team, event.environment, event.sha, "started", nil])]
+            return [deploymentWrite(projected, event.deploymentId, event.service, event.team, event.environment, event.sha, "started", nil)]
         case .deploymentSucceeded(let event):
-            return [Statement(Self.deployment, [
-                event.deploymentId, event.service, event.team, event.environment, event.sha, "succeeded", event.occurredAt])]
+            return [deploymentWrite(projected, event.deploymentId, event.service, event.team, event.environment, event.sha, "succeeded", event.occurredAt)]
         case .deploymentFailed(let event):
-            return [Statement(Self.deployment, [
-                event.deploymentId, event.service, event.team, event.environment, event.sha, "failed", event.occurredAt])]
+            return [deploymentWrite(projected, event.deploymentId, event.service, event.team, event.environment, event.sha, "failed", event.occurredAt)]
         case .deploymentRolledBack(let event):
-            return [Statement(
-                "UPDATE deployments SET status = 'rolled_back', rolled_back_at = $2 WHERE deployment_id = $1",
-                [event.deploymentId, event.occurredAt])]
+            return [.update(
+                table: "deployments", key: ["deployment_id"], set: "status = 'rolled_back', rolled_back_at = v.rolled_back_at",
+                columns: ["deployment_id", "rolled_back_at"], values: [event.deploymentId, event.occurredAt])]
         case .incidentOpened(let event):
-            return [Statement(
-                """
-                INSERT INTO incidents (incident_id, service, team, opened_at, deployment_id, root_cause_sha)
-                VALUES ($1, $2, $3, $4, $5, $6)
-                """,
-                [event.incidentId, event.service, event.team, event.occurredAt, event.deploymentId, event.rootCauseSha])]
+            return [.create(
+                table: "incidents", columns: ["incident_id", "service", "team", "opened_at", "deployment_id", "root_cause_sha"],
+                values: [event.incidentId, event.service, event.team, event.occurredAt, event.deploymentId, event.rootCauseSha])]
         case .incidentResolved(let event):
-            return [Statement(
-                """
-                UPDATE incidents SET resolved_at = $2, deployment_id = coalesce($3, deployment_id),
-                    root_cause_sha = coalesce($4, root_cause_sha)
-                 WHERE incident_id = $1
-                """,
-                [event.incidentId, event.occurredAt, event.deploymentId, event.rootCauseSha])]
+            return [.update(
+                table: "incidents", key: ["incident_id"],
+                set: """
+                    resolved_at = v.resolved_at, deployment_id = coalesce(v.deployment_id, t.deployment_id),
+                    root_cause_sha = coalesce(v.root_cause_sha, t.root_cause_sha)
+                    """,
+                columns: ["incident_id", "resolved_at", "deployment_id", "root_cause_sha"],
+                values: [event.incidentId, event.occurredAt, event.deploymentId, event.rootCauseSha])]
         default:
             return []
         }

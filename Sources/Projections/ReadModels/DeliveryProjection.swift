@@ -1,3 +1,4 @@
+import Foundation
 import Lifecycle
 public import Postgres
 
@@ -52,51 +53,64 @@ public struct DeliveryProjection: Projection {
     }
 
     /// A deployment's outcome; it may be the first event of its stream (CI that only reports the end).
-    static let finish = """
-        INSERT INTO deployments (deployment_id, service, team, environment, sha, build_id, version, status, finished_at,
-                                 duration_seconds, reason, position)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-        ON CONFLICT (deployment_id) DO UPDATE SET service = $2, team = $3, environment = $4, sha = $5,
-            build_id = coalesce($6, deployments.build_id), version = coalesce($7, deployments.version), status = $8,
-            finished_at = $9, duration_seconds = coalesce($10, extract(epoch FROM $9 - deployments.started_at)), reason = $11,
-            position = $12
-        """
+    static func finish(
+        _ projected: ProjectedEvent, _ id: String, _ service: String, _ team: String?, _ environment: String, _ sha: String,
+        _ buildId: String?, _ version: String?, _ status: String, _ at: Date, _ seconds: Double?, _ reason: String?
+    ) -> ProjectionWrite {
+        let columns = [
+            "deployment_id", "service", "team", "environment", "sha", "build_id", "version", "status", "finished_at",
+            "duration_seconds", "reason", "position",
+        ]
+        let values: [(any PostgresEncodable)?] = [
+            id, service, team, environment, sha, buildId, version, status, at, seconds, reason, projected.position,
+        ]
+        // The outcome creates the deployment when CI reported no start.
+        guard projected.streamVersion > 1 else { return .create(table: "deployments", columns: columns, values: values) }
+        return .update(
+            table: "deployments", key: ["deployment_id"],
+            set: """
+                service = v.service, team = v.team, environment = v.environment, sha = v.sha,
+                build_id = coalesce(v.build_id, t.build_id), version = coalesce(v.version, t.version), status = v.status,
+                finished_at = v.finished_at,
+                duration_seconds = coalesce(v.duration_seconds, extract(epoch FROM v.finished_at - t.started_at)),
+                reason = v.reason, position = v.position
+                """,
+            columns: columns, values: values)
+    }
 
-    public func statements(for projected: ProjectedEvent) -> [Statement] {
+    public func writes(for projected: ProjectedEvent) -> [ProjectionWrite] {
         let position = projected.position
         switch projected.event {
         case .deploymentStarted(let event):
-            return [Statement(
-                """
-                INSERT INTO deployments (deployment_id, service, team, environment, sha, build_id, version, status, started_at, position)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, 'started', $8, $9)
-                """,
-                [event.deploymentId, event.service, event.team, event.environment, event.sha, event.buildId, event.version,
-                 event.occurredAt, position])]
+            return [.create(
+                table: "deployments",
+                columns: ["deployment_id", "service", "team", "environment", "sha", "build_id", "version", "status", "started_at", "position"],
+                values: [event.deploymentId, event.service, event.team, event.environment, event.sha, event.buildId, event.version,
+                         "started", event.occurredAt, position])]
         case .deploymentSucceeded(let event):
-            return [Statement(Self.finish, [
-                event.deploymentId, event.service, event.team, event.environment, event.sha, event.buildId, event.version,
-                "succeeded", event.occurredAt, event.durationSeconds, nil, position])]
+            return [Self.finish(
+                projected, event.deploymentId, event.service, event.team, event.environment, event.sha, event.buildId, event.version,
+                "succeeded", event.occurredAt, event.durationSeconds, nil)]
         case .deploymentFailed(let event):
-            return [Statement(Self.finish, [
-                event.deploymentId, event.service, event.team, event.environment, event.sha, event.buildId, event.version,
-                "failed", event.occurredAt, event.durationSeconds, event.reason, position])]
+            return [Self.finish(
+                projected, event.deploymentId, event.service, event.team, event.environment, event.sha, event.buildId, event.version,
+                "failed", event.occurredAt, event.durationSeconds, event.reason)]
         case .deploymentRolledBack(let event):
-            return [Statement(
-                """
-                UPDATE deployments SET status = 'rolled_back', rolled_back_at = $2, rollback_reason = $3,
-                    rolled_back_to_version = $4, rolled_back_to_sha = $5, position = $6
-                 WHERE deployment_id = $1
-                """,
-                [event.deploymentId, event.occurredAt, event.reason, event.toVersion, event.toSha, position])]
+            return [.update(
+                table: "deployments", key: ["deployment_id"],
+                set: """
+                    status = 'rolled_back', rolled_back_at = v.rolled_back_at, rollback_reason = v.rollback_reason,
+                    rolled_back_to_version = v.rolled_back_to_version, rolled_back_to_sha = v.rolled_back_to_sha,
+                    position = v.position
+                    """,
+                columns: ["deployment_id", "rolled_back_at", "rollback_reason", "rolled_back_to_version", "rolled_back_to_sha", "position"],
+                values: [event.deploymentId, event.occurredAt, event.reason, event.toVersion, event.toSha, position])]
         case .releasePublished(let event):
-            return [Statement(
-                """
-                INSERT INTO releases (release_id, version, sha, service, team, deployment_ids, notes, published_at, position)
-                VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8, $9)
-                """,
-                [event.releaseId, event.version, event.sha, event.service, event.team, PostgresTextArray(event.deploymentIds),
-                 event.notes, event.occurredAt, position])]
+            return [.create(
+                table: "releases",
+                columns: ["release_id", "version", "sha", "service", "team", "deployment_ids", "notes", "published_at", "position"],
+                values: [event.releaseId, event.version, event.sha, event.service, event.team, PostgresTextArray(event.deploymentIds),
+                         event.notes, event.occurredAt, position])]
         default:
             return []
         }

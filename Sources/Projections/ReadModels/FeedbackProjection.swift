@@ -41,10 +41,10 @@ public struct FeedbackProjection: Projection {
 
     public var eventTypes: Set<String> { ["FeedbackReceived", "ImprovementProposed"] }
 
-    public func statements(for projected: ProjectedEvent) -> [Statement] {
+    public func writes(for projected: ProjectedEvent) -> [ProjectionWrite] {
         switch projected.event {
         case .feedbackReceived(let event):
-            return [Statement(
+            return [.sql(
                 """
                 INSERT INTO feedback (feedback_id, source, rating, text, story_id, release_id, service, team, received_at,
                                       improvement_id, answered_at, position)
@@ -56,13 +56,13 @@ public struct FeedbackProjection: Projection {
         case .improvementProposed(let event):
             guard let feedbackId = event.feedbackId else { return [] }
             return [
-                Statement(
+                .sql(
                     """
                     UPDATE feedback SET improvement_id = $2, answered_at = $3
                      WHERE feedback_id = $1 AND improvement_id IS NULL
                     """,
                     [feedbackId, event.improvementId, event.occurredAt]),
-                Statement(
+                .sql(
                     """
                     INSERT INTO pending_answers (feedback_id, improvement_id, answered_at)
                     SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM feedback WHERE feedback_id = $1)

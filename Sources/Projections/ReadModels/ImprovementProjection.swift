@@ -1,3 +1,4 @@
+import Foundation
 import Lifecycle
 public import Postgres
 
@@ -36,33 +37,31 @@ public struct ImprovementProjection: Projection {
 
     public var eventTypes: Set<String> { ["ImprovementProposed", "ImprovementCompleted", "FeedbackReceived", "IncidentOpened"] }
 
-    static let trigger = """
-        INSERT INTO triggers (kind, id, occurred_at) VALUES ($1, $2, $3)
-        ON CONFLICT (kind, id) DO UPDATE SET occurred_at = $3
-        """
+    static func trigger(_ kind: String, _ id: String, _ at: Date) -> ProjectionWrite {
+        .create(table: "triggers", columns: ["kind", "id", "occurred_at"], values: [kind, id, at])
+    }
 
-    public func statements(for projected: ProjectedEvent) -> [Statement] {
+    public func writes(for projected: ProjectedEvent) -> [ProjectionWrite] {
         switch projected.event {
         case .improvementProposed(let event):
-            return [Statement(
-                """
-                INSERT INTO improvements (improvement_id, title, service, team, feedback_id, incident_id, proposed_at, position)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                """,
-                [event.improvementId, event.title, event.service, event.team, event.feedbackId, event.incidentId,
-                 event.occurredAt, projected.position])]
+            return [.create(
+                table: "improvements",
+                columns: ["improvement_id", "title", "service", "team", "feedback_id", "incident_id", "proposed_at", "position"],
+                values: [event.improvementId, event.title, event.service, event.team, event.feedbackId, event.incidentId,
+                         event.occurredAt, projected.position])]
         case .improvementCompleted(let event):
-            return [Statement(
-                """
-                UPDATE improvements SET completed_at = $2, outcome = $3, feedback_id = coalesce(feedback_id, $4),
-                    incident_id = coalesce(incident_id, $5), position = $6
-                 WHERE improvement_id = $1
-                """,
-                [event.improvementId, event.occurredAt, event.outcome, event.feedbackId, event.incidentId, projected.position])]
+            return [.update(
+                table: "improvements", key: ["improvement_id"],
+                set: """
+                    completed_at = v.completed_at, outcome = v.outcome, feedback_id = coalesce(t.feedback_id, v.feedback_id),
+                    incident_id = coalesce(t.incident_id, v.incident_id), position = v.position
+                    """,
+                columns: ["improvement_id", "completed_at", "outcome", "feedback_id", "incident_id", "position"],
+                values: [event.improvementId, event.occurredAt, event.outcome, event.feedbackId, event.incidentId, projected.position])]
         case .feedbackReceived(let event):
-            return [Statement(Self.trigger, ["feedback", event.feedbackId, event.occurredAt])]
+            return [Self.trigger("feedback", event.feedbackId, event.occurredAt)]
         case .incidentOpened(let event):
-            return [Statement(Self.trigger, ["incident", event.incidentId, event.occurredAt])]
+            return [Self.trigger("incident", event.incidentId, event.occurredAt)]
         default:
             return []
         }

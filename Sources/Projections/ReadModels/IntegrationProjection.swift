@@ -1,3 +1,4 @@
+import Foundation
 import Lifecycle
 public import Postgres
 
@@ -47,41 +48,45 @@ public struct IntegrationProjection: Projection {
 
     public var eventTypes: Set<String> { ["CommitIntegrated", "BuildStarted", "BuildPassed", "BuildFailed"] }
 
-    static let finishBuild = """
-        INSERT INTO builds (build_id, sha, service, team, status, finished_at, duration_seconds, reason, position)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-        ON CONFLICT (build_id) DO UPDATE SET sha = $2, service = $3, team = $4, status = $5, finished_at = $6,
-            duration_seconds = coalesce($7, extract(epoch FROM $6 - builds.started_at)), reason = $8, position = $9
-        """
+    /// A build's outcome: it creates the build when CI reported no start.
+    static func finish(
+        _ projected: ProjectedEvent, _ buildId: String, _ sha: String, _ service: String, _ team: String?, _ status: String,
+        _ at: Date, _ seconds: Double?, _ reason: String?
+    ) -> ProjectionWrite {
+        let columns = ["build_id", "sha", "service", "team", "status", "finished_at", "duration_seconds", "reason", "position"]
+        let values: [(any PostgresEncodable)?] = [buildId, sha, service, team, status, at, seconds, reason, projected.position]
+        guard projected.streamVersion > 1 else { return .create(table: "builds", columns: columns, values: values) }
+        return .update(
+            table: "builds", key: ["build_id"],
+            set: """
+                sha = v.sha, service = v.service, team = v.team, status = v.status, finished_at = v.finished_at,
+                duration_seconds = coalesce(v.duration_seconds, extract(epoch FROM v.finished_at - t.started_at)),
+                reason = v.reason, position = v.position
+                """,
+            columns: columns, values: values)
+    }
 
-    public func statements(for projected: ProjectedEvent) -> [Statement] {
+    public func writes(for projected: ProjectedEvent) -> [ProjectionWrite] {
         let position = projected.position
         switch projected.event {
         case .commitIntegrated(let event):
-            return [Statement(
-                """
-                INSERT INTO commits (sha, service, team, branch, author, message, story_ids, pull_request, integrated_at, position)
-                VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9, $10)
-                ON CONFLICT (sha) DO UPDATE SET service = $2, team = $3, branch = $4, author = $5, message = $6,
-                    story_ids = $7::text[], pull_request = $8, integrated_at = $9, position = $10
-                """,
-                [event.sha, event.service, event.team, event.branch, event.author, event.message,
-                 PostgresTextArray(event.storyIds), event.pullRequest, event.occurredAt, position])]
+            return [.create(
+                table: "commits",
+                columns: ["sha", "service", "team", "branch", "author", "message", "story_ids", "pull_request", "integrated_at", "position"],
+                values: [event.sha, event.service, event.team, event.branch, event.author, event.message,
+                         PostgresTextArray(event.storyIds), event.pullRequest, event.occurredAt, position])]
         case .buildStarted(let event):
-            return [Statement(
-                """
-                INSERT INTO builds (build_id, sha, service, team, status, started_at, position)
-                VALUES ($1, $2, $3, $4, 'running', $5, $6)
-                ON CONFLICT (build_id) DO UPDATE SET started_at = $5, position = $6
-                """,
-                [event.buildId, event.sha, event.service, event.team, event.occurredAt, position])]
+            // A build's stream starts with its start (a start after the outcome is refused).
+            return [.create(
+                table: "builds", columns: ["build_id", "sha", "service", "team", "status", "started_at", "position"],
+                values: [event.buildId, event.sha, event.service, event.team, "running", event.occurredAt, position])]
         case .buildPassed(let event):
-            return [Statement(Self.finishBuild, [
-                event.buildId, event.sha, event.service, event.team, "passed", event.occurredAt, event.durationSeconds, nil, position])]
+            return [Self.finish(
+                projected, event.buildId, event.sha, event.service, event.team, "passed", event.occurredAt, event.durationSeconds, nil)]
         case .buildFailed(let event):
-            return [Statement(Self.finishBuild, [
-                event.buildId, event.sha, event.service, event.team, "failed", event.occurredAt, event.durationSeconds, event.reason,
-                position])]
+            return [Self.finish(
+                projected, event.buildId, event.sha, event.service, event.team, "failed", event.occurredAt, event.durationSeconds,
+                event.reason)]
         default:
             return []
         }

@@ -41,41 +41,37 @@ public struct PlanningProjection: Projection {
         ["StoryCreated", "StoryPrioritized", "StoryStarted", "StoryCompleted", "StoryCancelled"]
     }
 
-    public func statements(for projected: ProjectedEvent) -> [Statement] {
+    static func update(_ set: String, _ columns: [String], _ values: [(any PostgresEncodable)?]) -> ProjectionWrite {
+        .update(table: "stories", key: ["story_id"], set: set, columns: columns, values: values)
+    }
+
+    public func writes(for projected: ProjectedEvent) -> [ProjectionWrite] {
         let position = projected.position
         switch projected.event {
         case .storyCreated(let event):
-            return [Statement(
-                """
-                INSERT INTO stories (story_id, title, service, team, priority, status, created_at, position)
-                VALUES ($1, $2, $3, $4, $5, 'backlog', $6, $7)
-                ON CONFLICT (story_id) DO UPDATE SET title = $2, service = $3, team = $4, priority = $5,
-                    created_at = $6, position = $7
-                """,
-                [event.storyId, event.title, event.service, event.team, event.priority, event.occurredAt, position])]
+            return [.create(
+                table: "stories",
+                columns: ["story_id", "title", "service", "team", "priority", "status", "created_at", "position"],
+                values: [event.storyId, event.title, event.service, event.team, event.priority, "backlog", event.occurredAt, position])]
         case .storyPrioritized(let event):
-            return [Statement(
-                "UPDATE stories SET priority = $2, prioritized_at = $3, position = $4 WHERE story_id = $1",
-                [event.storyId, event.priority, event.occurredAt, position])]
+            return [Self.update(
+                "priority = v.priority, prioritized_at = v.prioritized_at, position = v.position",
+                ["story_id", "priority", "prioritized_at", "position"], [event.storyId, event.priority, event.occurredAt, position])]
         case .storyStarted(let event):
-            return [Statement(
+            return [Self.update(
                 """
-                UPDATE stories SET status = CASE WHEN status = 'backlog' THEN 'in_progress' ELSE status END,
-                    started_at = coalesce(started_at, $2), position = $3
-                 WHERE story_id = $1
+                status = CASE WHEN t.status = 'backlog' THEN 'in_progress' ELSE t.status END,
+                started_at = coalesce(t.started_at, v.started_at), position = v.position
                 """,
-                [event.storyId, event.occurredAt, position])]
+                ["story_id", "started_at", "position"], [event.storyId, event.occurredAt, position])]
         case .storyCompleted(let event):
-            return [Statement(
-                "UPDATE stories SET status = 'done', completed_at = $2, position = $3 WHERE story_id = $1",
-                [event.storyId, event.occurredAt, position])]
+            return [Self.update(
+                "status = 'done', completed_at = v.completed_at, position = v.position",
+                ["story_id", "completed_at", "position"], [event.storyId, event.occurredAt, position])]
         case .storyCancelled(let event):
-            return [Statement(
-                """
-                UPDATE stories SET status = 'cancelled', cancelled_at = $2, cancel_reason = $3, position = $4
-                 WHERE story_id = $1
-                """,
-                [event.storyId, event.occurredAt, event.reason, position])]
+            return [Self.update(
+                "status = 'cancelled', cancelled_at = v.cancelled_at, cancel_reason = v.cancel_reason, position = v.position",
+                ["story_id", "cancelled_at", "cancel_reason", "position"], [event.storyId, event.occurredAt, event.reason, position])]
         default:
             return []
         }

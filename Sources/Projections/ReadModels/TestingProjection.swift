@@ -39,20 +39,18 @@ public struct TestingProjection: Projection {
 
     public var eventTypes: Set<String> { ["TestRunCompleted"] }
 
-    public func statements(for projected: ProjectedEvent) -> [Statement] {
+    public func writes(for projected: ProjectedEvent) -> [ProjectionWrite] {
         guard case .testRunCompleted(let event) = projected.event else { return [] }
-        return [
-            Statement(
-                """
-                INSERT INTO runs (run_id, suite, sha, build_id, service, team, passed, failed, skipped, duration_seconds,
-                                  completed_at, position)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                """,
-                [event.runId, event.suite, event.sha, event.buildId, event.service, event.team, event.passed, event.failed,
-                 event.skipped, event.durationSeconds, event.occurredAt, projected.position]),
-            Statement(
-                "INSERT INTO failures (run_id, test_name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
-                [event.runId, PostgresTextArray(event.failingTests)]),
-        ]
+        let run = ProjectionWrite.create(
+            table: "runs",
+            columns: ["run_id", "suite", "sha", "build_id", "service", "team", "passed", "failed", "skipped", "duration_seconds",
+                      "completed_at", "position"],
+            values: [event.runId, event.suite, event.sha, event.buildId, event.service, event.team, event.passed, event.failed,
+                     event.skipped, event.durationSeconds, event.occurredAt, projected.position])
+        // A test that failed twice in one run is one row.
+        let failures = Set(event.failingTests).sorted().map { test in
+            ProjectionWrite.create(table: "failures", columns: ["run_id", "test_name"], values: [event.runId, test])
+        }
+        return [run] + failures
     }
 }
