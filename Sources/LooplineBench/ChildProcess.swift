@@ -39,13 +39,29 @@ enum ChildProcess {
         let child = pid
         let (status, peakBytes): (Int32, Int) = await withCheckedContinuation { continuation in
             Thread {
+                // The peak is the child's own VmHWM, read until it exits: rusage's ru_maxrss would
+                // count this (large) process too, whose memory the child shared until its exec.
                 var status: Int32 = 0
-                var usage = rusage()
-                while wait4(child, &status, 0, &usage) < 0 && errno == EINTR {}
+                var peak = 0
+                while true {
+                    peak = max(peak, highWaterMark(of: child))
+                    let waited = waitpid(child, &status, WNOHANG)
+                    if waited == child || (waited < 0 && errno != EINTR) { break }
+                    usleep(20_000)
+                }
                 let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-                continuation.resume(returning: (exit, Int(usage.ru_maxrss) * 1024))  // ru_maxrss is in KiB on Linux
+                continuation.resume(returning: (exit, peak))
             }.start()
         }
         return (status, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "", peakBytes)
     }
+}
+
+/// A process's peak resident memory so far (VmHWM), in bytes; 0 once it is gone.
+func highWaterMark(of pid: pid_t) -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kilobytes = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    else { return 0 }
+    return kilobytes * 1024
 }

@@ -163,7 +163,7 @@ extension Report {
                 models from \(replay.events) events recorded by `loopline seed --seed 1` through the command handler, into
                 shadow tables, and swaps them in. Raw: `COPY (SELECT <every column> FROM events ORDER BY global_position)
                 TO STDOUT` on the same database, read and discarded. Peak memory: the replay process's maximum resident
-                set (`wait4` rusage).
+                set (its `VmHWM`, polled every 20 ms until it exits).
 
                 | events | raw COPY rows/s (median) | replay events/s (median) | ratio | peak RSS | target | per round: raw / replay |
                 |---:|---:|---:|---:|---:|---|---|

@@ -110,3 +110,47 @@ struct WorkerProcessTests {
         }
     }
 }
+
+/// The replay tool on a seeded history while commands keep arriving.
+@Suite("loopline replay on a seeded history")
+struct SeededReplayTests {
+    @Test("replay --verify passes after 100,000 seeded events while commands keep arriving, and replay swaps in equal models")
+    func verifySeededHistory() async throws {
+        try await TestDatabase.with { db in
+            let arguments = ["--database-url", db.conninfo, "--schema-dir", TestEnvironment.schemaDirectory.path]
+            let seeded = try await Subprocess.run(
+                CommandLineTests.binary, ["seed", "--events", "100000", "--seed", "7"] + arguments,
+                environment: ["LOOPLINE_LOG_LEVEL": "error"])
+            #expect(seeded.status == 0, "\(seeded.stderr.suffix(500))")
+            #expect(try await db.store.headPosition() == 100_000)
+
+            let worker = try WorkerProcessTests.work(db, batchSize: 500)
+            defer { worker.signal(SIGKILL) }
+            try await WorkerProcessTests.caughtUp(db, seconds: 120)
+            let writing = Task {
+                var offset = 200_000
+                while !Task.isCancelled {
+                    try await WorkerProcessTests.history(db, count: 30, offset: offset)
+                    offset += 30
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            let verify = try await Subprocess.run(CommandLineTests.binary, ["replay", "--all", "--verify"] + arguments,
+                environment: ["LOOPLINE_LOG_LEVEL": "error"])
+            #expect(verify.status == 0, "\(verify.stderr.suffix(500)) \(verify.stdout.suffix(2000))")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as? [String: Any])
+            #expect(report["verified"] as? Bool == true)
+            #expect(report["events"] as? Int ?? 0 >= 100_000)
+
+            let swapped = try await Subprocess.run(CommandLineTests.binary, ["replay", "--all"] + arguments,
+                environment: ["LOOPLINE_LOG_LEVEL": "error"])
+            #expect(swapped.status == 0, "\(swapped.stderr.suffix(500))")
+            writing.cancel()
+            _ = await writing.result
+            try await WorkerProcessTests.caughtUp(db, seconds: 60)
+            let again = try await Subprocess.run(CommandLineTests.binary, ["replay", "--all", "--verify"] + arguments,
+                environment: ["LOOPLINE_LOG_LEVEL": "error"])
+            #expect(again.status == 0, "the swapped-in models equal a fresh rebuild: \(again.stdout.suffix(2000))")
+        }
+    }
+}
