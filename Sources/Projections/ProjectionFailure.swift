@@ -19,6 +19,18 @@ public struct ProjectionFailure: Error, Sendable, Codable, Hashable, CustomStrin
 
     public var description: String { "event \(position) (\(type), \(eventId.uuidString.lowercased())): \(message)" }
 
+    enum CodingKeys: String, CodingKey { case position, eventId, type, message, at }
+
+    /// Event ids in lower case, as everywhere else in the API.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(position, forKey: .position)
+        try container.encode(eventId.uuidString.lowercased(), forKey: .eventId)
+        try container.encode(type, forKey: .type)
+        try container.encode(message, forKey: .message)
+        try container.encode(at, forKey: .at)
+    }
+
     var json: String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
