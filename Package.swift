@@ -106,6 +106,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Exports",
+            dependencies: ["EventStore", "Postgres"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Seeding",
             dependencies: ["Commands", "EventStore", "Lifecycle", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
@@ -115,6 +120,7 @@ let package = Package(
             dependencies: [
                 "Access",
                 "Commands",
+                "Exports",
                 "Seeding",
                 "EventStore",
                 "Lifecycle",
@@ -164,6 +170,11 @@ let package = Package(
         .testTarget(
             name: "CommandsTests",
             dependencies: ["Commands", "EventStore", "Lifecycle", "Postgres", "LooplineTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ExportsTests",
+            dependencies: ["Exports", "EventStore", "Postgres", "LooplineTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -99,6 +99,12 @@ extension EventStore {
 }
 
 extension EventStore {
+    /// The highest position below which the log is final: every event up to it is committed
+    /// or will never be, so a reader that stops here misses nothing (exports end here).
+    public func safePosition() async throws -> Int64 {
+        try await horizon.refresh()
+    }
+
     /// The highest committed position (0 for an empty log).
     public func headPosition() async throws -> Int64 {
         try await client.withConnection { connection in

@@ -1,0 +1,139 @@
+import EventStore
+import Exports
+import Foundation
+import LooplineTestSupport
+import Postgres
+import Synchronization
+import Testing
+
+@Suite("Event export")
+struct EventExportTests {
+    /// Runs an export into memory.
+    func export(_ db: TestDatabase, _ format: EventExport.Format, since: Int64 = 0, types: [String] = []) async throws -> (String, ExportManifest) {
+        let buffer = Mutex(Data())
+        let manifest = try await EventExport(format: format, since: since, types: types).run(store: db.store, client: db.client) { bytes in
+            buffer.withLock { $0.append(contentsOf: bytes) }
+        }
+        return (String(decoding: buffer.withLock { $0 }, as: UTF8.self), manifest)
+    }
+
+    /// An RFC 4180 reader, written here so the export is checked by code it does not share.
+    static func parseCSV(_ text: String) -> [[String?]] {
+        var rows: [[String?]] = [], row: [String?] = [], field = "", quoted = false, wasQuoted = false
+        var characters = text.makeIterator()
+        var pending: Character? = nil
+        func endField() { row.append(field.isEmpty && !wasQuoted ? nil : field); field = ""; wasQuoted = false }
+        while let character = pending ?? characters.next() {
+            pending = nil
+            if quoted {
+                if character == "\"" {
+                    let next = characters.next()
+                    if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+                } else {
+                    field.append(character)
+                }
+            } else if character == "\"" {
+                quoted = true
+                wasQuoted = true
+            } else if character == "," {
+                endField()
+            } else if character == "\n" || character == "\r\n" {
+                endField()
+                rows.append(row)
+                row = []
+            } else {
+                field.append(character)
+            }
+        }
+        if !field.isEmpty || !row.isEmpty { endField(); rows.append(row) }
+        return rows
+    }
+
+    static let tricky = [
+        #"{"note": "a, b", "quote": "she said \"hi\"", "lines": "one\ntwo\r\nthree", "emoji": "🚀✨", "empty": "", "none": null}"#,
+        #"{"sql": "x'); DROP TABLE events; --", "tab": "a\tb", "backslash": "C:\\path"}"#,
+        #"{}"#,
+    ]
+
+    func databaseRows(_ db: TestDatabase) async throws -> [[String?]] {
+        try await db.client.withConnection { connection in
+            try connection.query(
+                """
+                SELECT global_position::text, event_id::text, stream_id, stream_version::text, type, schema_version::text,
+                       data::text, metadata::text, to_json(recorded_at) #>> '{}' FROM events ORDER BY events.global_position
+                """
+            ).rows.map { row in try (0..<9).map { try row.decode($0, as: String?.self) } }
+        }
+    }
+
+    @Test("CSV parses back, by a separate reader, to exactly the database rows: commas, quotes, newlines, emoji, empty and null")
+    func csvRoundTrip() async throws {
+        try await TestDatabase.with { db in
+            for (index, data) in Self.tricky.enumerated() {
+                _ = try await db.store.append(
+                    [NewEvent(type: "Note", data: data, metadata: #"{"by": "te,st\n\"x\""}"#)], to: try StreamName("note-\(index)"))
+            }
+            let (csv, manifest) = try await export(db, .csv)
+            let parsed = Self.parseCSV(csv)
+            #expect(parsed.first == EventExport.columns.map { Optional($0) }, "a header row")
+            #expect(Array(parsed.dropFirst()) == (try await databaseRows(db)))
+            #expect(manifest.rows == 3)
+            #expect(manifest.afterPosition == 0)
+            #expect(manifest.throughPosition == 3)
+            #expect(csv.contains("🚀✨"), "UTF-8 as is")
+        }
+    }
+
+    @Test("JSON Lines: one object per line with the event's fields and data as JSON")
+    func jsonLines() async throws {
+        try await TestDatabase.with { db in
+            for (index, data) in Self.tricky.enumerated() {
+                _ = try await db.store.append([NewEvent(type: "Note", data: data)], to: try StreamName("note-\(index)"))
+            }
+            _ = try await db.store.append([NewEvent(type: "Other", data: "{}")], to: try StreamName("other-1"))
+            let (jsonl, manifest) = try await export(db, .jsonl, types: ["Note"])
+            let lines = jsonl.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            #expect(lines.count == 3, "only the type asked for")
+            #expect(manifest.throughPosition == 4)
+            for (index, line) in lines.enumerated() {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                #expect(object["position"] as? Int == index + 1)
+                #expect(object["stream"] as? String == "note-\(index)")
+                let expected = try JSONSerialization.jsonObject(with: Data(Self.tricky[index].utf8)) as? NSDictionary
+                #expect((object["data"] as? NSDictionary) == expected)
+            }
+        }
+    }
+
+    @Test("three incremental exports with appends in between and during: no gap, no duplicate, manifests match their content")
+    func incremental() async throws {
+        try await TestDatabase.with { db in
+            func append(_ count: Int, _ label: String) async throws {
+                for index in 0..<count {
+                    _ = try await db.store.append([NewEvent(type: "Tick", data: #"{"n": \#(index)}"#)], to: try StreamName("tick-\(label)-\(index)"))
+                }
+            }
+            try await append(50, "a")
+            var since: Int64 = 0
+            var exported: [Int64] = []
+            for round in 0..<3 {
+                let writer = Task { try await append(40, "during\(round)") }
+                let (csv, manifest) = try await export(db, .csv, since: since)
+                try await writer.value
+                let positions = Self.parseCSV(csv).dropFirst().compactMap { $0.first.flatMap { $0.flatMap { Int64($0) } } }
+                #expect(positions.allSatisfy { $0 > since && $0 <= manifest.throughPosition })
+                #expect(manifest.rows == positions.count)
+                #expect(manifest.afterPosition == since)
+                exported += positions
+                since = manifest.throughPosition
+                try await append(30, "between\(round)")
+            }
+            let (_, last) = try await export(db, .csv, since: since)
+            let (rest, _) = try await export(db, .csv, since: since)
+            exported += Self.parseCSV(rest).dropFirst().compactMap { $0.first.flatMap { $0.flatMap { Int64($0) } } }
+            #expect(Set(exported).count == exported.count, "no duplicate")
+            let all = try await databaseRows(db).compactMap { $0[0].flatMap { Int64($0) } }
+            #expect(exported.sorted() == all.filter { $0 <= last.throughPosition }, "no gap")
+        }
+    }
+}
