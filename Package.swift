@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 "Access",
                 "Commands",
+                "Exports",
                 "Projections",
                 "EventStore",
                 "Lifecycle",

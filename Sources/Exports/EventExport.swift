@@ -35,9 +35,19 @@ public struct EventExport: Sendable {
     public func run(store: EventStore, client: PostgresClient, write: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void)
         async throws -> ExportManifest
     {
-        let through = try await store.safePosition()
+        let through = max(since, try await store.safePosition())
+        let rows = try await copy(through: through, client: client, write: write)
+        return ExportManifest(
+            export: "events", format: format.rawValue, afterPosition: since, throughPosition: through, rows: Int(rows),
+            createdAt: Date())
+    }
+
+    /// Streams the events in (since, through] to `write`; returns how many.
+    public func copy(through: Int64, client: PostgresClient, write: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void)
+        async throws -> Int64
+    {
         let (since, types, sql) = (since, types, copySQL)
-        let rows = try await client.withConnection { connection in
+        return try await client.withConnection { connection in
             try connection.withTransaction { connection in
                 // COPY takes no parameters: the bounds and filters travel as transaction-local
                 // settings, set with parameters, and the query reads them back.
@@ -49,9 +59,6 @@ public struct EventExport: Sendable {
                 return try connection.copyOut(sql, write)
             }
         }
-        return ExportManifest(
-            export: "events", format: format.rawValue, afterPosition: since, throughPosition: max(since, through), rows: Int(rows),
-            createdAt: Date())
     }
 
     var copySQL: String {

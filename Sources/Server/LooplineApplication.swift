@@ -68,7 +68,7 @@ public struct LooplineServer: Sendable {
             ("health", [.get, .head]), ("ready", [.get, .head]), ("metrics", [.get, .head]), ("v1/commands/{name}", [.post]),
             ("v1/events", [.get, .head]), ("v1/streams/{stream}", [.get, .head]),
             ("v1/stages/{stage}/{query}", [.get, .head]), ("v1/projections", [.get, .head]), ("v1/dora", [.get, .head]),
-            ("v1/value-stream/stories/{id}", [.get, .head]),
+            ("v1/value-stream/stories/{id}", [.get, .head]), ("v1/exports/{file}", [.get, .head]),
         ]))
         HealthController(store: store, migrator: migrator).addRoutes(to: router)
         router.get("metrics") { _, _ in
@@ -81,6 +81,7 @@ public struct LooplineServer: Sendable {
         let reading = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .read))
         EventRoutes(store: store).addRoutes(to: reading)
         ReadModelRoutes(client: store.client, projections: ReadModels.all).addRoutes(to: reading)
+        ExportRoutes(store: store, client: store.client).addRoutes(to: reading)
         return router
     }
 }

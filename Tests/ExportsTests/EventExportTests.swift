@@ -17,38 +17,6 @@ struct EventExportTests {
         return (String(decoding: buffer.withLock { $0 }, as: UTF8.self), manifest)
     }
 
-    /// An RFC 4180 reader, written here so the export is checked by code it does not share.
-    static func parseCSV(_ text: String) -> [[String?]] {
-        var rows: [[String?]] = [], row: [String?] = [], field = "", quoted = false, wasQuoted = false
-        var characters = text.makeIterator()
-        var pending: Character? = nil
-        func endField() { row.append(field.isEmpty && !wasQuoted ? nil : field); field = ""; wasQuoted = false }
-        while let character = pending ?? characters.next() {
-            pending = nil
-            if quoted {
-                if character == "\"" {
-                    let next = characters.next()
-                    if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
-                } else {
-                    field.append(character)
-                }
-            } else if character == "\"" {
-                quoted = true
-                wasQuoted = true
-            } else if character == "," {
-                endField()
-            } else if character == "\n" || character == "\r\n" {
-                endField()
-                rows.append(row)
-                row = []
-            } else {
-                field.append(character)
-            }
-        }
-        if !field.isEmpty || !row.isEmpty { endField(); rows.append(row) }
-        return rows
-    }
-
     static let tricky = [
         #"{"note": "a, b", "quote": "she said \"hi\"", "lines": "one\ntwo\r\nthree", "emoji": "🚀✨", "empty": "", "none": null}"#,
         #"{"sql": "x'); DROP TABLE events; --", "tab": "a\tb", "backslash": "C:\\path"}"#,
@@ -74,7 +42,7 @@ struct EventExportTests {
                     [NewEvent(type: "Note", data: data, metadata: #"{"by": "te,st\n\"x\""}"#)], to: try StreamName("note-\(index)"))
             }
             let (csv, manifest) = try await export(db, .csv)
-            let parsed = Self.parseCSV(csv)
+            let parsed = CSVReader.rows(csv)
             #expect(parsed.first == EventExport.columns.map { Optional($0) }, "a header row")
             #expect(Array(parsed.dropFirst()) == (try await databaseRows(db)))
             #expect(manifest.rows == 3)
@@ -120,7 +88,7 @@ struct EventExportTests {
                 let writer = Task { try await append(40, "during\(round)") }
                 let (csv, manifest) = try await export(db, .csv, since: since)
                 try await writer.value
-                let positions = Self.parseCSV(csv).dropFirst().compactMap { $0.first.flatMap { $0.flatMap { Int64($0) } } }
+                let positions = CSVReader.rows(csv).dropFirst().compactMap { $0.first.flatMap { $0.flatMap { Int64($0) } } }
                 #expect(positions.allSatisfy { $0 > since && $0 <= manifest.throughPosition })
                 #expect(manifest.rows == positions.count)
                 #expect(manifest.afterPosition == since)
@@ -130,7 +98,7 @@ struct EventExportTests {
             }
             let (_, last) = try await export(db, .csv, since: since)
             let (rest, _) = try await export(db, .csv, since: since)
-            exported += Self.parseCSV(rest).dropFirst().compactMap { $0.first.flatMap { $0.flatMap { Int64($0) } } }
+            exported += CSVReader.rows(rest).dropFirst().compactMap { $0.first.flatMap { $0.flatMap { Int64($0) } } }
             #expect(Set(exported).count == exported.count, "no duplicate")
             let all = try await databaseRows(db).compactMap { $0[0].flatMap { Int64($0) } }
             #expect(exported.sorted() == all.filter { $0 <= last.throughPosition }, "no gap")

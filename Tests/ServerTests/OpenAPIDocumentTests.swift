@@ -24,6 +24,7 @@ struct OpenAPIDocumentTests {
     @Test("it describes every route", arguments: [
         "\"/v1/events\":", "\"/v1/streams/{stream}\":", "\"/health\":", "\"/ready\":", "\"/metrics\":",
         "\"/v1/stages/{stage}/{query}\":", "\"/v1/dora\":", "\"/v1/value-stream/stories/{id}\":", "\"/v1/projections\":",
+        "\"/v1/exports/{file}\":",
     ])
     func routes(_ key: String) {
         #expect(Self.document.contains(key))
