@@ -21,8 +21,8 @@ struct LooplineBench: AsyncParsableCommand {
     @Option(help: "Only run Loopline appends with this many writers (for profiling); prints the rate.")
     var profileWriters: Int?
     @Option(help: "Events per append when profiling.") var profileBatch = 1
-    @Option(help: "Suites to run, comma-separated: appends, latency, commands, projections.")
-    var suites = "appends,latency,commands,projections"
+    @Option(help: "Suites to run, comma-separated: appends, latency, commands, projections, exports (with projections).")
+    var suites = "appends,latency,commands,projections,exports"
     @Option(help: "The loopline executable (the replay runs as a child process).") var loopline = "loopline"
     @Option(help: "Events of seeded history the replay rebuilds from.") var replayEvents = 1_000_000
     @Option(help: "Seconds of steady commands for the projection-lag measurement.") var lagSeconds = 20
@@ -67,10 +67,11 @@ struct LooplineBench: AsyncParsableCommand {
         }
         let environment = try await describeEnvironment(latencyDatabase)
         await latencyDatabase.drop(logger: logger)
-        let (replay, lag) = selected.contains("projections") ? try await projectionSuite(migrations, logger) : (nil, nil)
+        let (replay, lag, export) = selected.contains("projections")
+            ? try await projectionSuite(migrations, logger, exports: selected.contains("exports")) : (nil, nil, nil)
 
         let report = Report(
-            results: appends, commands: commands, latency: latency, replay: replay, lag: lag, environment: environment,
+            results: appends, commands: commands, latency: latency, replay: replay, lag: lag, export: export, environment: environment,
             seconds: seconds, rounds: rounds)
         try report.markdown.write(toFile: output, atomically: true, encoding: .utf8)
         log("wrote \(output)")
@@ -81,7 +82,9 @@ struct LooplineBench: AsyncParsableCommand {
     }
 
     /// Replay of a seeded history beside raw COPY, and live projection lag at 500 events/s.
-    private func projectionSuite(_ migrations: [Migration], _ logger: Logger) async throws -> (ReplayBenchmark.Result, ProjectionLagBenchmark.Result) {
+    private func projectionSuite(
+        _ migrations: [Migration], _ logger: Logger, exports: Bool
+    ) async throws -> (ReplayBenchmark.Result, ProjectionLagBenchmark.Result, ExportBenchmark.Result?) {
         let lagDatabase = try await BenchmarkDatabase.create(label: "lag", migrations: migrations, maxConnections: 4, logger: logger)
         let lag = try await ProjectionLagBenchmark.measure(database: lagDatabase, eventsPerSecond: 500, seconds: lagSeconds, logger: logger)
         await lagDatabase.drop(logger: logger)
@@ -95,8 +98,11 @@ struct LooplineBench: AsyncParsableCommand {
         guard seeded.refused == 0 else { throw BenchmarkError("seeding refused \(seeded.refused) commands: \(seeded.refusals)") }
         let replay = try await ReplayBenchmark.measure(
             database: database, loopline: loopline, schemaDir: schemaDir, rounds: min(rounds, 3), log: log)
+        let export = exports
+            ? try await ExportBenchmark.measure(database: database, loopline: loopline, schemaDir: schemaDir, rounds: min(rounds, 3), log: log)
+            : nil
         await database.drop(logger: logger)
-        return (replay, lag)
+        return (replay, lag, export)
     }
 
     /// Appends beside pgbench inserts, per scenario and round.

@@ -30,6 +30,7 @@ struct Report {
     var latency: LatencyBenchmark.Result?
     var replay: ReplayBenchmark.Result?
     var lag: ProjectionLagBenchmark.Result?
+    var export: ExportBenchmark.Result?
     var environment: [String]
     var seconds: Int
     var rounds: Int
@@ -43,9 +44,14 @@ struct Report {
     var targetsMet: Bool {
         results.allSatisfy(\.met) && commands.allSatisfy(\.met) && (latency.map { $0.p99 < Self.latencyTarget } ?? true)
             && (replay.map(Self.replayMet) ?? true) && (lag.map { $0.p99 < Self.lagTarget } ?? true)
+            && (export.map(Self.exportMet) ?? true)
     }
 
     static func replayRatio(_ replay: ReplayBenchmark.Result) -> Double { median(replay.replay) / median(replay.raw) }
+
+    static func exportMet(_ export: ExportBenchmark.Result) -> Bool {
+        median(export.ours) / median(export.raw) >= 0.7 && (export.peakBytes.max() ?? 0) < 100 * 1_000_000
+    }
 
     static func replayMet(_ replay: ReplayBenchmark.Result) -> Bool {
         median(replay.replay) >= replayRateTarget && replayRatio(replay) >= replayRatioTarget
@@ -67,8 +73,9 @@ struct Report {
         if !commands.isEmpty { text += commandSection }
         if let latency { text += latencySection(latency) }
         if replay != nil || lag != nil { text += readModelSection }
+        if let export { text += exportSection(export) }
         text += "\n## Environment\n\n" + environment.map { "- \($0)\n" }.joined()
-        text += "\nCommand: `make bench` (options: `make bench BENCH_FLAGS='--seconds 8 --rounds 5 --suites appends,latency,commands,projections --replay-events 1000000'`).\n"
+        text += "\nCommand: `make bench` (options: `make bench BENCH_FLAGS='--seconds 8 --rounds 5 --suites appends,latency,commands,projections,exports --replay-events 1000000'`).\n"
         return text
     }
 
@@ -147,6 +154,25 @@ struct Report {
 }
 
 extension Report {
+    private func exportSection(_ export: ExportBenchmark.Result) -> String {
+        let rounds = zip(export.raw, export.ours).map { "\(Int($0)) / \(Int($1))" }.joined(separator: ", ")
+        let ratio = median(export.ours) / median(export.raw)
+        return """
+
+            ## Exports
+
+            `loopline export events --format csv --out FILE` (the real command, a child process, wall time including
+            start-up and the file write) on the same \(export.events) seeded events, beside raw `COPY (SELECT <every
+            column> FROM events ORDER BY global_position) TO STDOUT WITH (FORMAT csv, HEADER true)`, read and
+            discarded in this process. Peak memory: the export process's `VmHWM`.
+
+            | events | raw COPY CSV rows/s (median) | export events/s (median) | ratio | peak RSS | target | per round: raw / export |
+            |---:|---:|---:|---:|---:|---|---|
+            | \(export.events) | \(Int(median(export.raw))) | \(Int(median(export.ours))) | \(String(format: "%.2f", ratio))× | \((export.peakBytes.max() ?? 0) / 1_048_576) MiB | ≥ 0.70×, < 100 MB \(Self.exportMet(export) ? "✓" : "✗") | \(rounds) |
+
+            """
+    }
+
     private var readModelSection: String {
         var text = """
 

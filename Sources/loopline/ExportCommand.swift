@@ -3,6 +3,7 @@ import EventStore
 import Exports
 import Foundation
 import Postgres
+import Synchronization
 
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -78,10 +79,12 @@ struct ExportCommand: AsyncParsableCommand {
 
 extension EventExport.Format: ExpressibleByArgument {}
 
-/// stdout, or a file created (or truncated) for the export.
+/// stdout, or a file created (or truncated) for the export; rows are gathered into 256 KiB
+/// writes (COPY hands them over one at a time).
 final class Destination: Sendable {
     let path: String?
     private let handle: FileHandle
+    private let buffer = Mutex(Data())
 
     init(path: String?) throws {
         guard let path, path != "-" else {
@@ -97,10 +100,18 @@ final class Destination: Sendable {
     }
 
     @Sendable func write(_ bytes: UnsafeRawBufferPointer) throws {
-        try handle.write(contentsOf: Data(bytes))
+        let full: Data? = buffer.withLock { buffer in
+            buffer.append(contentsOf: bytes)
+            guard buffer.count >= 256 * 1024 else { return nil }
+            defer { buffer.removeAll(keepingCapacity: true) }
+            return buffer
+        }
+        if let full { try handle.write(contentsOf: full) }
     }
 
     func close() throws {
+        let rest = buffer.withLock { $0 }
+        if !rest.isEmpty { try handle.write(contentsOf: rest) }
         if path != nil { try handle.close() }
     }
 }
