@@ -102,7 +102,13 @@ extension EventStore {
     /// The highest position below which the log is final: every event up to it is committed
     /// or will never be, so a reader that stops here misses nothing (exports end here).
     public func safePosition() async throws -> Int64 {
-        try await horizon.refresh()
+        // Each refresh looks at a bounded window of positions: go on until it stops moving.
+        var safe = try await horizon.refresh()
+        while true {
+            let next = try await horizon.refresh()
+            if next <= safe { return safe }
+            safe = next
+        }
     }
 
     /// The highest committed position (0 for an empty log).

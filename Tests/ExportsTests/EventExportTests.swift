@@ -73,6 +73,20 @@ struct EventExportTests {
         }
     }
 
+    @Test("an export reaches the head of a log longer than one horizon window (10,000 positions)")
+    func longLog() async throws {
+        try await TestDatabase.with { db in
+            for batch in 0..<250 {
+                _ = try await db.store.append(
+                    (0..<100).map { NewEvent(type: "Tick", data: #"{"n": \#($0)}"#) }, to: try StreamName("tick-\(batch)"))
+            }
+            let (jsonl, manifest) = try await export(db, .jsonl)
+            #expect(manifest.throughPosition == 25_000)
+            #expect(manifest.rows == 25_000)
+            #expect(jsonl.split(separator: "\n").count == 25_000)
+        }
+    }
+
     @Test("three incremental exports with appends in between and during: no gap, no duplicate, manifests match their content")
     func incremental() async throws {
         try await TestDatabase.with { db in
