@@ -70,7 +70,7 @@ extension EventStore: Service {
 
 extension Error {
     /// True for failures that a retry on a fresh connection can cure.
-    var isTransientDatabaseFailure: Bool {
+    public var isTransientDatabaseFailure: Bool {
         guard let error = self as? PostgresError else { return false }
         return error.isConnectionFailure || error.kind == .acquireTimeout
     }

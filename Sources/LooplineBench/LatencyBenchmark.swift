@@ -43,7 +43,11 @@ enum LatencyBenchmark {
         relay.cancel()
         await followerClient.close()
         let sorted = latencies.withLock { $0 }.sorted()
-        func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-        return Result(samples: sorted.count, p50: percentile(0.5), p99: percentile(0.99), max: sorted.last ?? 0)
+        return Result(samples: sorted.count, p50: nearestRank(sorted, 0.5), p99: nearestRank(sorted, 0.99), max: sorted.last ?? 0)
     }
+}
+
+/// The nearest-rank percentile of sorted samples (0 when there are none).
+func nearestRank(_ sorted: [Double], _ fraction: Double) -> Double {
+    sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
 }

@@ -67,10 +67,9 @@ enum ProjectionLagBenchmark {
         try await polling.value
         await workerClient.close()
         let sorted = lags.withLock { $0 }.sorted()
-        func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         return Result(
             samples: sorted.count, rate: Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18),
-            p50: percentile(0.5), p99: percentile(0.99), max: sorted.last ?? 0)
+            p50: nearestRank(sorted, 0.5), p99: nearestRank(sorted, 0.99), max: sorted.last ?? 0)
     }
 
     /// Waits until every projection is claimed and has built its tables.

@@ -159,11 +159,3 @@ extension PostgresError.Code {
     /// Raised by `projection_advance` when the writer no longer owns the projection.
     static let projectionFenced = PostgresError.Code(rawValue: "LL001")
 }
-
-extension Error {
-    /// True for failures that a retry on a fresh connection can cure.
-    var isTransientDatabaseFailure: Bool {
-        guard let error = self as? PostgresError else { return false }
-        return error.isConnectionFailure || error.kind == .acquireTimeout
-    }
-}
