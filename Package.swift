@@ -108,7 +108,7 @@ let package = Package(
         ),
         .target(
             name: "Exports",
-            dependencies: ["EventStore", "Postgres"],
+            dependencies: ["EventStore", "Postgres", "Projections"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -196,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "ProjectionsTests",
             dependencies: [
-                "Projections", "Commands", "EventStore", "Lifecycle", "Postgres", "LooplineTestSupport",
+                "Projections", "Commands", "EventStore", "Exports", "Lifecycle", "Postgres", "LooplineTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -104,6 +104,26 @@ public final class Connection {
         return String(cString: quoted)
     }
 
+    /// Quotes a string literal (for the few statements, like CREATE ROLE ... PASSWORD, that take
+    /// no parameters).
+    public func quoteLiteral(_ literal: String) throws -> String {
+        guard let quoted = PQescapeLiteral(handle, literal, literal.utf8.count) else {
+            throw PostgresError.protocolViolation("could not quote literal: \(Self.trimmed(PQerrorMessage(handle)))")
+        }
+        defer { PQfreemem(quoted) }
+        return String(cString: quoted)
+    }
+
+    /// Hashes a role's password on the client, with the server's `password_encryption` (SCRAM
+    /// by default), so the password itself never reaches the server or its logs.
+    public func encryptPassword(_ password: String, role: String) throws -> String {
+        guard let hashed = PQencryptPasswordConn(handle, password, role, nil) else {
+            throw PostgresError.protocolViolation("could not hash the password: \(Self.trimmed(PQerrorMessage(handle)))")
+        }
+        defer { PQfreemem(hashed) }
+        return String(cString: hashed)
+    }
+
     /// Asks the server to cancel whatever this connection is running. Safe from any thread.
     public func cancelHandle() -> CancelHandle? {
         PQgetCancel(handle).map(CancelHandle.init)

@@ -69,9 +69,9 @@ public struct QueryArguments: Sendable {
 
     public init(_ values: [String: String] = [:]) { self.values = values }
 
-    func text(_ name: String) -> String? { values[name] }
+    public func text(_ name: String) -> String? { values[name] }
 
-    func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+    public func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text = values[name] else { return value }
         guard let number = Int(text), range.contains(number) else {
             throw QueryError(code: "invalid_parameter", message: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)", field: name)
@@ -80,7 +80,7 @@ public struct QueryArguments: Sendable {
     }
 
     /// An ISO 8601 time (`2026-11-01`, or with a time and offset); given empty, it is refused.
-    func time(_ name: String) throws -> Date? {
+    public func time(_ name: String) throws -> Date? {
         guard let text = values[name] else { return nil }
         let full = ISO8601DateFormatter()
         full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -94,7 +94,7 @@ public struct QueryArguments: Sendable {
     }
 
     /// One of `allowed`; given empty, it is refused.
-    func choice(_ name: String, _ allowed: [String]) throws -> String? {
+    public func choice(_ name: String, _ allowed: [String]) throws -> String? {
         guard let text = values[name] else { return nil }
         guard allowed.contains(text) else {
             throw QueryError(code: "invalid_parameter", message: "\(name) must be one of \(allowed.joined(separator: ", "))", field: name)

@@ -135,6 +135,8 @@ struct ShadowSchemas: Sendable {
                          WHERE name = $1
                         """, [projection.name, projection.version, position, recordedAt])
                 }
+                // The drops took the analytics views over the old tables with them.
+                try AnalyticsViews.refresh(on: connection)
             }
         }
     }

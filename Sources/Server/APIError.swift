@@ -1,6 +1,7 @@
 import Access
 import Commands
 import EventStore
+import Exports
 import Foundation
 import Hummingbird
 import Logging
@@ -61,6 +62,13 @@ struct APIError: HTTPResponseError, Sendable {
             return APIError(
                 status: error.code == "invalid_parameter" ? .badRequest : .notFound, code: error.code, message: error.message,
                 field: error.field)
+        case let error as ExportError:
+            let status: HTTPResponse.Status = switch error.code {
+            case "unknown_export": .notFound
+            case "read_model_unavailable": .serviceUnavailable
+            default: .badRequest
+            }
+            return APIError(status: status, code: error.code, message: error.message, field: error.field)
         case let error as PostgresError where error.isConnectionFailure || error.kind == .acquireTimeout:
             return APIError(status: .serviceUnavailable, code: "database_unavailable", message: "the database is unavailable; retry later")
         case let error as PostgresError where error.code == .undefinedTable || error.code == .invalidSchemaName:

@@ -1,6 +1,7 @@
 public import Access
 public import Commands
 public import EventStore
+import Exports
 public import Hummingbird
 public import Logging
 public import NIOCore
@@ -81,7 +82,7 @@ public struct LooplineServer: Sendable {
         let reading = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .read))
         EventRoutes(store: store).addRoutes(to: reading)
         ReadModelRoutes(client: store.client, projections: ReadModels.all).addRoutes(to: reading)
-        ExportRoutes(store: store, client: store.client).addRoutes(to: reading)
+        ExportRoutes(exporter: Exporter(store: store, client: store.client)).addRoutes(to: reading)
         return router
     }
 }

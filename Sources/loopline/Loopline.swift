@@ -16,7 +16,7 @@ struct Loopline: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, MigrateCommand.self, AppendCommand.self, ReadCommand.self, FollowCommand.self,
-            StatusCommand.self, WorkCommand.self, ProjectionsCommand.self, ReplayCommand.self, ExportCommand.self, TokenCommand.self, SendCommand.self,
+            StatusCommand.self, WorkCommand.self, ProjectionsCommand.self, ReplayCommand.self, ExportCommand.self, AnalyticsCommand.self, TokenCommand.self, SendCommand.self,
             SeedCommand.self,
         ]
     )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EventStore
 import Postgres
+import Projections
 
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,6 +15,8 @@ struct MigrateCommand: AsyncParsableCommand {
         let client = options.client(maxConnections: 1, logger: logger)
         try await Output.run {
             let report = try await Migrator(client: client, migrations: try options.migrations(), logger: logger).migrate()
+            // Views over whatever read models exist (the log's view at least).
+            try await AnalyticsViews.refresh(client: client)
             try Output.json(report)
         }
         await client.close()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EventStore
+import Exports
 import Foundation
 import Postgres
 import Projections
@@ -14,6 +15,19 @@ enum Output {
             try container.encode(PostgresTimestamp.format(date))
         }
         return encoder
+    }()
+
+    /// Reads what `encoder` wrote (export manifests).
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            var text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = text.withUTF8(PostgresTimestamp.parse) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a timestamp: \(text)"))
+            }
+            return date
+        }
+        return decoder
     }()
 
     /// Writes one line to stdout and flushes, so a pipe sees it at once.
@@ -49,6 +63,10 @@ enum Output {
         } catch let error as EventStoreError {
             try fail(.init(code: error.code.rawValue, message: error.message, field: error.field, actualVersion: error.actualVersion),
                 exit: exitCode(for: error.code))
+        } catch let error as ExportError {
+            try fail(.init(code: error.code, message: error.message, field: error.field), exit: Exit.failure)
+        } catch let error as AnalyticsError {
+            try fail(.init(code: error.code, message: error.message), exit: Exit.failure)
         } catch let error as ProjectionFailure {
             try fail(.init(code: "projection_failed", message: "\(error)"), exit: Exit.failure)
         } catch let error as PostgresError {

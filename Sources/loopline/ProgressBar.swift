@@ -23,7 +23,7 @@ final class ProgressBar: Sendable {
             last = now
             return true
         }
-        guard due || done >= total else { return }
+        guard due || (total > 0 && done >= total) else { return }
         write(line(done: done, total: total, elapsed: elapsed), final: false)
     }
 
@@ -34,8 +34,10 @@ final class ProgressBar: Sendable {
 
     func line(done: Int64, total: Int64, elapsed: Duration) -> String {
         let seconds = max(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, 1e-3)
-        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
         let rate = Double(done) / seconds
+        // An unknown total (0): what is done so far, and how fast.
+        guard total > 0 else { return "\(label): \(done) \(unit), \(Int(rate)) \(unit)/s, \(Self.clock(seconds))" }
+        let fraction = min(1, Double(done) / Double(total))
         let eta = rate > 0 && done < total ? Double(total - done) / rate : 0
         let width = 30
         let filled = Int(fraction * Double(width))

@@ -1,5 +1,5 @@
 import EventStore
-import Exports
+@testable import Exports
 import Foundation
 import LooplineTestSupport
 import Postgres
@@ -8,10 +8,12 @@ import Testing
 
 @Suite("Event export")
 struct EventExportTests {
-    /// Runs an export into memory.
-    func export(_ db: TestDatabase, _ format: EventExport.Format, since: Int64 = 0, types: [String] = []) async throws -> (String, ExportManifest) {
+    /// Runs an export of the log into memory.
+    func export(_ db: TestDatabase, _ format: ExportFormat, since: Int64 = 0, filters: ExportFilters = .init()) async throws -> (String, ExportManifest) {
         let buffer = Mutex(Data())
-        let manifest = try await EventExport(format: format, since: since, types: types).run(store: db.store, client: db.client) { bytes in
+        var filters = filters
+        filters.since = since
+        let manifest = try await Exporter(store: db.store, client: db.client).run(ExportRequest(name: "events", format: format, filters: filters)) { bytes in
             buffer.withLock { $0.append(contentsOf: bytes) }
         }
         return (String(decoding: buffer.withLock { $0 }, as: UTF8.self), manifest)
@@ -59,7 +61,7 @@ struct EventExportTests {
                 _ = try await db.store.append([NewEvent(type: "Note", data: data)], to: try StreamName("note-\(index)"))
             }
             _ = try await db.store.append([NewEvent(type: "Other", data: "{}")], to: try StreamName("other-1"))
-            let (jsonl, manifest) = try await export(db, .jsonl, types: ["Note"])
+            let (jsonl, manifest) = try await export(db, .jsonl, filters: .init(types: ["Note"]))
             let lines = jsonl.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
             #expect(lines.count == 3, "only the type asked for")
             #expect(manifest.throughPosition == 4)
@@ -70,6 +72,32 @@ struct EventExportTests {
                 let expected = try JSONSerialization.jsonObject(with: Data(Self.tricky[index].utf8)) as? NSDictionary
                 #expect((object["data"] as? NSDictionary) == expected)
             }
+        }
+    }
+
+    @Test("service, team and recorded-time filters keep the events a user expects, and the manifest records them")
+    func filters() async throws {
+        try await TestDatabase.with { db in
+            let events = [#"{"service": "web", "team": "core"}"#, #"{"service": "api"}"#, #"{"service": "web", "team": "growth"}"#, "{}"]
+            for (index, data) in events.enumerated() {
+                _ = try await db.store.append([NewEvent(type: "Note", data: data)], to: try StreamName("note-\(index)"))
+                if index == 1 { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            let cut = try await db.client.withConnection { connection in
+                try connection.query("SELECT recorded_at FROM events WHERE global_position = 3")[0].decode(0, as: Date.self)
+            }
+            func positions(_ filters: ExportFilters) async throws -> [String?] {
+                CSVReader.rows(try await export(db, .csv, filters: filters).0).dropFirst().map { $0[0] }
+            }
+            #expect(try await positions(.init(service: "web")) == ["1", "3"])
+            #expect(try await positions(.init(service: "web", team: "growth")) == ["3"])
+            #expect(try await positions(.init(from: cut)) == ["3", "4"], "from is inclusive")
+            #expect(try await positions(.init(to: cut)) == ["1", "2"], "to is exclusive")
+            let (_, manifest) = try await export(db, .jsonl, filters: .init(service: "web"))
+            #expect(manifest.filters == ExportFilters(service: "web"))
+            #expect(manifest.throughPosition == 4, "the position reached, whatever the filter kept")
+            #expect(throws: ExportError.self) { try manifest.continuation(for: ExportRequest(name: "events", format: .jsonl, filters: .init(service: "api"))) }
+            #expect(try manifest.continuation(for: ExportRequest(name: "events", format: .jsonl, filters: .init(since: 2, service: "web"))) == 4)
         }
     }
 

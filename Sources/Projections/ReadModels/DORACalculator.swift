@@ -79,6 +79,31 @@ struct DORACalculator {
     }
 
     func series(_ window: [Judged]) -> [DORAReportBody.Bucket] {
+        buckets().map { start, end in .init(start: start, metrics: metrics(window, from: start, to: end) { _, _ in true }) }
+    }
+
+    /// The metrics of each bucket, overall, per service and per team: a table for BI tools.
+    func table() -> [(start: Date, end: Date, scope: String, name: String?, metrics: DORAMetrics)] {
+        let window = judge().filter { $0.deployment.finishedAt >= query.from && $0.deployment.finishedAt < query.to }
+        let services = Set(window.map(\.deployment.service) + facts.deliveries.map(\.service)).sorted()
+        let teams = Set(window.compactMap(\.deployment.team) + facts.deliveries.compactMap(\.team)).sorted()
+        return buckets().flatMap { start, end in
+            [(start, end, "overall", nil, metrics(window, from: start, to: end) { _, _ in true })]
+                + services.map { service in (start, end, "service", service, metrics(window, from: start, to: end) { s, _ in s == service }) }
+                + teams.map { team in (start, end, "team", team, metrics(window, from: start, to: end) { _, t in t == team }) }
+        }
+    }
+
+    /// The metrics of the deployments and deliveries in [from, to) that `keep` (service, team).
+    private func metrics(_ window: [Judged], from: Date, to: Date, _ keep: (String, String?) -> Bool) -> DORAMetrics {
+        DORAMetrics(
+            window.filter { $0.deployment.finishedAt >= from && $0.deployment.finishedAt < to && keep($0.deployment.service, $0.deployment.team) },
+            facts.deliveries.filter { $0.deliveredAt >= from && $0.deliveredAt < to && keep($0.service, $0.team) },
+            days: to.timeIntervalSince(from) / 86_400)
+    }
+
+    /// The calendar buckets (UTC, ISO weeks) that cover the query's window.
+    func buckets() -> [(start: Date, end: Date)] {
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let component: Calendar.Component = switch query.bucket {
@@ -86,15 +111,11 @@ struct DORACalculator {
         case .week: .weekOfYear
         case .month: .month
         }
-        var buckets: [DORAReportBody.Bucket] = []
+        var buckets: [(Date, Date)] = []
         var start = calendar.dateInterval(of: component, for: query.from)!.start
         while start < query.to {
             let end = calendar.date(byAdding: component, value: 1, to: start)!
-            let metrics = DORAMetrics(
-                window.filter { $0.deployment.finishedAt >= start && $0.deployment.finishedAt < end },
-                facts.deliveries.filter { $0.deliveredAt >= start && $0.deliveredAt < end },
-                days: end.timeIntervalSince(start) / 86_400)
-            buckets.append(.init(start: start, metrics: metrics))
+            buckets.append((start, end))
             start = end
         }
         return buckets

@@ -40,6 +40,8 @@ struct DORAFacts: Sendable {
     /// Commits delivered in the window.
     var deliveries: [Delivery]
     var incidents: [Incident]
+    /// The `dora` projection's checkpoint in the snapshot the facts were read at.
+    var position: Int64
 
     /// Successful production deployments with the commit time they reach up to (`cutoff`): the
     /// time their SHA was integrated, or, for a SHA never reported, when they finished.
@@ -64,6 +66,8 @@ struct DORAFacts: Sendable {
         let scope: [(any PostgresEncodable)?] = [query.service, query.team, query.environment]
         return try connection.withTransaction { connection in
             _ = try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            let position = try connection.query("SELECT coalesce((SELECT position FROM projections WHERE name = 'dora'), 0)")[0]
+                .decode(0, as: Int64.self)
             let deployments = try connection.query(
                 """
                 SELECT deployment_id, service, team, sha, status, finished_at, rolled_back_at FROM dora.deployments
@@ -117,7 +121,7 @@ struct DORAFacts: Sendable {
                     resolvedAt: try row.decode(3),
                     deploymentId: try row.decode(4), rule: try row.decode(5))
             }
-            return DORAFacts(deployments: deployments, deliveries: deliveries, incidents: incidents)
+            return DORAFacts(deployments: deployments, deliveries: deliveries, incidents: incidents, position: position)
         }
     }
 }

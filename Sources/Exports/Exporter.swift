@@ -1,0 +1,37 @@
+public import EventStore
+public import Postgres
+
+/// Runs exports: the log, read-model datasets and the DORA table, streamed in constant memory.
+public struct Exporter: Sendable {
+    let store: EventStore
+    let client: PostgresClient
+
+    public init(store: EventStore, client: PostgresClient) {
+        self.store = store
+        self.client = client
+    }
+
+    /// Receives the export's bytes, chunk by chunk, on a blocking thread.
+    public typealias Write = @Sendable (UnsafeRawBufferPointer) throws -> Void
+
+    /// Runs `request`. `started` receives the manifest (with no rows yet) once the export
+    /// knows what it covers, before the first byte is written: an HTTP response's headers.
+    /// Returns the manifest with the rows written. Throws `ExportError` for a request that
+    /// does not fit the export, before reading anything.
+    public func run(
+        _ request: ExportRequest, started: @escaping @Sendable (ExportManifest) -> Void = { _ in }, write: @escaping Write
+    ) async throws -> ExportManifest {
+        switch try request.target() {
+        case .events:
+            let since = request.filters.since ?? 0
+            var manifest = ExportManifest(request, after: since, through: max(since, try await store.safePosition()))
+            started(manifest)
+            manifest.rows = Int(try await EventExport(request: request).copy(through: manifest.throughPosition, client: client, write: write))
+            return manifest
+        case .dataset(let dataset):
+            return try await DatasetExport(request: request, dataset: dataset).run(client: client, started: started, write: write)
+        case .dora:
+            return try await DORAExport(request: request).run(client: client, started: started, write: write)
+        }
+    }
+}
