@@ -37,6 +37,8 @@ extension PostgresError {
         public static let inFailedSQLTransaction: Code = "25P02"
         public static let serializationFailure: Code = "40001"
         public static let deadlockDetected: Code = "40P01"
+        // Class 25: invalid transaction state.
+        public static let readOnlySQLTransaction: Code = "25006"
         // Class 28 / 3D / 3F: authorization and catalog.
         public static let invalidPassword: Code = "28P01"
         public static let invalidAuthorizationSpecification: Code = "28000"

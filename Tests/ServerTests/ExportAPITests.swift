@@ -48,4 +48,52 @@ struct ExportAPITests {
             }
         }
     }
+
+    @Test("GET /v1/exports/{dataset}.csv and dora.jsonl: read models with their positions in headers, filters, and clear refusals")
+    func readModelsOverHTTP() async throws {
+        try await TestDatabase.with { db in
+            try await TestServer.with(db, workers: true) { server in
+                let auth = ["Authorization": "Bearer \(try await server.token([.read]))"]
+                let unbuilt = try await server.http.request("GET", "/v1/exports/planning-stories.csv", headers: auth)
+                if unbuilt.status != 200 {
+                    #expect(unbuilt.status == 503, "only before a worker has built it: \(unbuilt.text)")
+                }
+                let ingest = ["Authorization": "Bearer \(try await server.token([.ingest]))", "Content-Type": "application/json"]
+                for (id, service) in [("H-1", "web"), ("H-2", "api"), ("H-3", "web")] {
+                    let created = try await server.http.request(
+                        "POST", "/v1/commands/create-story", headers: ingest,
+                        body: Data(#"{"storyId": "\#(id)", "title": "t, \"q\"", "service": "\#(service)"}"#.utf8))
+                    #expect(created.status == 201)
+                }
+                try await ReadModelAPITests().caughtUp(server, token: try await server.token([.read]))
+
+                let web = try await server.http.request("GET", "/v1/exports/planning-stories.csv?service=web", headers: auth)
+                #expect(web.status == 200, "\(web.text)")
+                #expect(web.headers["loopline-through-position"] == "3")
+                #expect(web.headers["loopline-read-model-positions"] == "planning=3")
+                let rows = CSVReader.rows(web.text)
+                #expect(rows.dropFirst().map { $0[0] } == ["H-1", "H-3"])
+                #expect(rows.dropFirst().allSatisfy { $0[1] == "t, \"q\"" })
+
+                let dora = try await server.http.request("GET", "/v1/exports/dora.jsonl?bucket=day&from=2026-01-01&to=2026-01-03", headers: auth)
+                #expect(dora.status == 200, "\(dora.text)")
+                #expect(dora.text.split(separator: "\n").count == 2, "two days, overall only: no deployments yet")
+                #expect(dora.headers["loopline-read-model-positions"] == "dora=3")
+
+                for (path, status, code) in [
+                    ("/v1/exports/planning-story.csv", 404, "unknown_export"), ("/v1/exports/.csv", 404, "unknown_export"),
+                    ("/v1/exports/planning-stories.csv?type=StoryCreated", 400, "unsupported_filter"),
+                    ("/v1/exports/planning-stories.cloudevents.jsonl", 400, "invalid_parameter"),
+                    ("/v1/exports/planning-stories.csv?since=1", 400, "invalid_parameter"),
+                    ("/v1/exports/planning-stories.csv?service=a&service=b", 400, "invalid_parameter"),
+                    ("/v1/exports/planning-stories.csv?from=yesterday", 400, "invalid_parameter"),
+                    ("/v1/exports/monitoring-breaches.csv?after=1", 400, "unsupported_filter"),
+                ] {
+                    let response = try await server.http.request("GET", path, headers: auth)
+                    #expect(response.status == status, "\(path): \(response.text)")
+                    #expect((try response.json()["error"] as? [String: Any])?["code"] as? String == code, "\(path): \(response.text)")
+                }
+            }
+        }
+    }
 }

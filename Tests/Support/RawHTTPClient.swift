@@ -51,7 +51,28 @@ public struct RawHTTPClient: Sendable {
         return try Self.parse(received)
     }
 
-    private static func exchange(host: String, port: Int, bytes: Data) throws -> Data {
+    /// Sends a GET and reads the response without keeping it: `received` sees the size of each
+    /// read as it arrives (and may pause, as a slow client would). Returns the bytes read.
+    public func drain(_ path: String, headers: [String: String] = [:], received: @escaping @Sendable (Int) -> Void) async throws -> Int {
+        var head = "GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        let (host, port, request) = (host, port, Data((head + "\r\n").utf8))
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    var total = 0
+                    _ = try Self.exchange(host: host, port: port, bytes: request) { count in
+                        total += count
+                        received(count)
+                    }
+                    return total
+                })
+            }.start()
+        }
+    }
+
+    /// Sends `bytes`; returns what came back, or hands each read's size to `each` and keeps nothing.
+    private static func exchange(host: String, port: Int, bytes: Data, each: ((Int) -> Void)? = nil) throws -> Data {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SubprocessError(message: "socket: errno \(errno)") }
         defer { close(fd) }
@@ -81,7 +102,7 @@ public struct RawHTTPClient: Sendable {
         while true {
             let count = recv(fd, &chunk, chunk.count, 0)
             if count <= 0 { break }
-            received.append(contentsOf: chunk[0..<count])
+            if let each { each(count) } else { received.append(contentsOf: chunk[0..<count]) }
         }
         return received
     }
