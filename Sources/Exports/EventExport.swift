@@ -44,7 +44,7 @@ struct EventExport: Sendable {
                                   'data', data, 'metadata', metadata, 'recordedAt', recorded_at)
                 """, rows)
         case .cloudevents:
-            return Self.lines(CloudEvents.objectSQL, rows)
+            return Self.lines(CloudEvents.rowSQL, rows)
         }
     }
 

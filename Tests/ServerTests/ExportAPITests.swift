@@ -36,6 +36,13 @@ struct ExportAPITests {
                 #expect(lines.count == 1)
                 #expect(lines.first?.contains(#""type" : "Late""#) == true)
 
+                let cloudEvents = try await server.http.request("GET", "/v1/exports/events.cloudevents.jsonl?after=5000", headers: auth)
+                #expect(cloudEvents.status == 200)
+                let event = try JSONSerialization.jsonObject(with: Data(cloudEvents.text.split(separator: "\n").first.map(String.init)?.utf8 ?? "".utf8)) as? [String: Any]
+                #expect(event?["specversion"] as? String == "1.0")
+                #expect(event?["type"] as? String == "dev.loopline.late.v1")
+                #expect(event?["source"] as? String == "/loopline/streams/late-1")
+
                 let ingest = ["Authorization": "Bearer \(try await server.token([.ingest]))"]
                 for (path, headers, status, code) in [
                     ("/v1/exports/events.xml", auth, 404, "unknown_export"), ("/v1/exports/events.csv?after=-1", auth, 400, "invalid_parameter"),
