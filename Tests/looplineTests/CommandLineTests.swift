@@ -150,4 +150,40 @@ struct CommandLineTests {
             #expect(log["heldBack"] as? Bool == false)
         }
     }
+
+    @Test("export continues from its manifest, refuses a manifest for other filters, and analytics views lists the views")
+    func exportFromTheCommandLine() async throws {
+        try await TestDatabase.with { db in
+            let folder = NSTemporaryDirectory() + "loopline-export-" + UUID().uuidString.prefix(8)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            func append(_ stream: String) async throws {
+                let appended = try await loopline(db, ["append", stream, "Note", "--data", #"{"service": "web", "text": "a, \"b\""}"#])
+                #expect(appended.status == 0, "\(appended.stderr)")
+            }
+            try await append("note-1")
+            try await append("note-2")
+            let manifest = folder + "/events.manifest.json"
+            let first = try await loopline(db, ["export", "events", "--format", "csv", "--service", "web", "--out", folder + "/1.csv", "--manifest", manifest])
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(try object(first.stdout)["throughPosition"] as? Int == 2)
+            try await append("note-3")
+            let second = try await loopline(db, ["export", "events", "--format", "csv", "--service", "web", "--out", folder + "/2.csv", "--manifest", manifest])
+            #expect(second.status == 0, "\(second.stderr)")
+            let rows = CSVReader.rows(try String(contentsOfFile: folder + "/2.csv", encoding: .utf8))
+            #expect(rows.dropFirst().map { $0[0] } == ["3"], "only what came after the first export")
+            #expect(rows.last?[6] == #"{"text": "a, \"b\"", "service": "web"}"#)
+
+            let other = try await loopline(db, ["export", "events", "--format", "csv", "--service", "api", "--out", folder + "/3.csv", "--manifest", manifest])
+            #expect(other.status == 1)
+            #expect(other.stderr.contains("manifest_mismatch"), "\(other.stderr)")
+            let unknown = try await loopline(db, ["export", "planning-storys", "--format", "csv"])
+            #expect(unknown.status == 1)
+            #expect(unknown.stderr.contains("unknown_export"))
+
+            let views = try await loopline(db, ["analytics", "views"])
+            #expect(views.status == 0, "\(views.stderr)")
+            #expect(views.lines.compactMap { try? object($0)["view"] as? String } == ["analytics.events"], "no read model is built yet: the log's view only")
+        }
+    }
 }
