@@ -196,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "ProjectionsTests",
             dependencies: [
-                "Projections", "Commands", "EventStore", "Exports", "Lifecycle", "Postgres", "LooplineTestSupport",
+                "Projections", "Commands", "EventStore", "Exports", "Lifecycle", "Postgres", "Seeding", "LooplineTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -7,24 +7,30 @@ import Testing
 struct ValueStreamTests {
     typealias JSON = [String: Any]
 
+    /// One story from plan to feedback: two commits name it, a later commit of its service
+    /// reaches production, a release, an incident, feedback and an improvement follow.
+    static func history(_ h: ProjectionHarness) async throws {
+        try await h.send("create-story", #"{"storyId": "VS-1", "title": "Export", "service": "web", "occurredAt": "2026-10-05T09:00:00Z"}"#)
+        try await h.send("start-story", #"{"storyId": "VS-1", "service": "web", "occurredAt": "2026-10-05T13:00:00Z"}"#)
+        try await h.send("integrate-commit", #"{"sha": "d0000001", "message": "VS-1 first cut", "service": "web", "occurredAt": "2026-10-06T10:00:00Z"}"#)
+        try await h.send("integrate-commit", #"{"sha": "d0000002", "storyIds": ["VS-1"], "service": "web", "occurredAt": "2026-10-06T16:00:00Z"}"#)
+        try await h.send("integrate-commit", #"{"sha": "d0000003", "message": "OTHER-9", "service": "web", "occurredAt": "2026-10-07T09:00:00Z"}"#)
+        try await h.send("fail-build", #"{"buildId": "bvs1", "sha": "d0000002", "service": "web", "occurredAt": "2026-10-06T16:20:00Z"}"#)
+        try await h.send("pass-build", #"{"buildId": "bvs2", "sha": "d0000002", "service": "web", "occurredAt": "2026-10-06T17:00:00Z"}"#)
+        try await h.send("complete-test-run", #"{"runId": "tvs1", "suite": "unit", "sha": "d0000002", "passed": 5, "failed": 0, "skipped": 0, "service": "web", "occurredAt": "2026-10-06T18:30:00Z"}"#)
+        try await h.send("succeed-deployment", #"{"deploymentId": "dep-s", "environment": "staging", "sha": "d0000002", "service": "web", "occurredAt": "2026-10-06T20:00:00Z"}"#)
+        try await h.send("succeed-deployment", #"{"deploymentId": "dep-p", "environment": "production", "sha": "d0000003", "service": "web", "occurredAt": "2026-10-07T18:30:00Z"}"#)
+        try await h.send("publish-release", #"{"releaseId": "rel-vs", "version": "1.2.0", "deploymentIds": ["dep-p"], "service": "web", "occurredAt": "2026-10-08T09:00:00Z"}"#)
+        try await h.send("open-incident", #"{"incidentId": "inc-vs", "title": "Slow export", "severity": 3, "deploymentId": "dep-p", "service": "web", "occurredAt": "2026-10-08T10:00:00Z"}"#)
+        try await h.send("receive-feedback", #"{"feedbackId": "fb-vs", "source": "support", "rating": 2, "storyId": "VS-1", "service": "web", "occurredAt": "2026-10-08T12:00:00Z"}"#)
+        try await h.send("propose-improvement", #"{"improvementId": "imp-vs", "title": "Stream exports", "feedbackId": "fb-vs", "service": "web", "occurredAt": "2026-10-09T12:00:00Z"}"#)
+    }
+
     @Test("a story's commits, builds, tests, deployments, release, incident and feedback, with each step's time and the bottleneck")
     func story() async throws {
         try await TestDatabase.with { db in
             let h = ProjectionHarness(db)
-            try await h.send("create-story", #"{"storyId": "VS-1", "title": "Export", "service": "web", "occurredAt": "2026-10-05T09:00:00Z"}"#)
-            try await h.send("start-story", #"{"storyId": "VS-1", "service": "web", "occurredAt": "2026-10-05T13:00:00Z"}"#)
-            try await h.send("integrate-commit", #"{"sha": "d0000001", "message": "VS-1 first cut", "service": "web", "occurredAt": "2026-10-06T10:00:00Z"}"#)
-            try await h.send("integrate-commit", #"{"sha": "d0000002", "storyIds": ["VS-1"], "service": "web", "occurredAt": "2026-10-06T16:00:00Z"}"#)
-            try await h.send("integrate-commit", #"{"sha": "d0000003", "message": "OTHER-9", "service": "web", "occurredAt": "2026-10-07T09:00:00Z"}"#)
-            try await h.send("fail-build", #"{"buildId": "bvs1", "sha": "d0000002", "service": "web", "occurredAt": "2026-10-06T16:20:00Z"}"#)
-            try await h.send("pass-build", #"{"buildId": "bvs2", "sha": "d0000002", "service": "web", "occurredAt": "2026-10-06T17:00:00Z"}"#)
-            try await h.send("complete-test-run", #"{"runId": "tvs1", "suite": "unit", "sha": "d0000002", "passed": 5, "failed": 0, "skipped": 0, "service": "web", "occurredAt": "2026-10-06T18:30:00Z"}"#)
-            try await h.send("succeed-deployment", #"{"deploymentId": "dep-s", "environment": "staging", "sha": "d0000002", "service": "web", "occurredAt": "2026-10-06T20:00:00Z"}"#)
-            try await h.send("succeed-deployment", #"{"deploymentId": "dep-p", "environment": "production", "sha": "d0000003", "service": "web", "occurredAt": "2026-10-07T18:30:00Z"}"#)
-            try await h.send("publish-release", #"{"releaseId": "rel-vs", "version": "1.2.0", "deploymentIds": ["dep-p"], "service": "web", "occurredAt": "2026-10-08T09:00:00Z"}"#)
-            try await h.send("open-incident", #"{"incidentId": "inc-vs", "title": "Slow export", "severity": 3, "deploymentId": "dep-p", "service": "web", "occurredAt": "2026-10-08T10:00:00Z"}"#)
-            try await h.send("receive-feedback", #"{"feedbackId": "fb-vs", "source": "support", "rating": 2, "storyId": "VS-1", "service": "web", "occurredAt": "2026-10-08T12:00:00Z"}"#)
-            try await h.send("propose-improvement", #"{"improvementId": "imp-vs", "title": "Stream exports", "feedbackId": "fb-vs", "service": "web", "occurredAt": "2026-10-09T12:00:00Z"}"#)
+            try await Self.history(h)
             try await h.withWorkers { _ in
                 try await h.caughtUp()
                 let stream = try await h.query("value-stream", "story", ["storyId": "VS-1"])
