@@ -28,10 +28,15 @@ enum HorizonProbe {
             SELECT global_position AS p FROM events
             WHERE global_position > $1::bigint ORDER BY global_position LIMIT $2::integer
         ),
-        steps AS (SELECT p, p - lag(p, 1, $1::bigint) OVER (ORDER BY p) AS step FROM visible),
-        hole AS (SELECT min(p - step + 1) AS position FROM steps WHERE step > 1)
-        SELECT (SELECT text FROM snapshot), (SELECT max(p) FROM visible), (SELECT position FROM hole),
-               (SELECT count(*) FROM visible),
+        seen AS (SELECT max(p) AS top, count(*) AS n FROM visible),
+        -- Positions are contiguous when there are as many as the span they cover: the usual
+        -- case, told by a count; only otherwise are the steps between them looked at.
+        hole AS (SELECT CASE WHEN coalesce(top - $1::bigint = n, true) THEN NULL
+                             ELSE (SELECT min(p - step + 1)
+                                     FROM (SELECT p, p - lag(p, 1, $1::bigint) OVER (ORDER BY p) AS step FROM visible) steps
+                                    WHERE step > 1) END AS position
+                   FROM seen)
+        SELECT (SELECT text FROM snapshot), (SELECT top FROM seen), (SELECT position FROM hole), (SELECT n FROM seen),
                (SELECT array_agg(xid::text) FROM (
                     SELECT backend_xid AS xid FROM pg_stat_get_activity(NULL) WHERE backend_xid IS NOT NULL
                     UNION ALL SELECT transaction FROM pg_prepared_xacts) AS running

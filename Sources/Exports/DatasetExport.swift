@@ -50,14 +50,15 @@ struct DatasetExport: Sendable {
         case .csv:
             return "COPY (SELECT \(dataset.columns.map(Self.csvColumn).joined(separator: ", ")) \(rows)) TO STDOUT WITH (FORMAT csv, HEADER true)"
         case .jsonl, .cloudevents:
-            return EventExport.lines("row_to_json(d)", rows)
+            let members = dataset.columns.map { "'\($0.name)', \($0.kind == .time ? ExportSQL.utc($0.name) : $0.name)" }
+            return ExportSQL.lines("json_build_object(\(members.joined(separator: ", ")))", rows)
         }
     }
 
-    /// A column as CSV shows it: times in ISO 8601 (their JSON form), lists as JSON arrays.
+    /// A column as CSV shows it: times in RFC 3339 UTC, lists as JSON arrays.
     static func csvColumn(_ column: AnalyticsDataset.Column) -> String {
         switch column.kind {
-        case .time: "to_json(\(column.name)) #>> '{}' AS \(column.name)"
+        case .time: "\(ExportSQL.utc(column.name)) AS \(column.name)"
         case .list: "to_json(\(column.name))::text AS \(column.name)"
         case .text, .number: column.name
         }

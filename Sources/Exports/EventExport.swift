@@ -31,26 +31,19 @@ struct EventExport: Sendable {
         let rows = "FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY global_position"
         switch request.format {
         case .csv:
-            // Times as ISO 8601 in UTC (the connection's time zone) via their JSON form.
             return """
                 COPY (SELECT global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
-                             to_json(recorded_at) #>> '{}' AS recorded_at
+                             \(ExportSQL.utc("recorded_at")) AS recorded_at
                       \(rows)) TO STDOUT WITH (FORMAT csv, HEADER true)
                 """
         case .jsonl:
-            return Self.lines("""
+            return ExportSQL.lines("""
                 json_build_object('position', global_position, 'eventId', event_id, 'stream', stream_id,
                                   'streamVersion', stream_version, 'type', type, 'schemaVersion', schema_version,
-                                  'data', data, 'metadata', metadata, 'recordedAt', recorded_at)
+                                  'data', data, 'metadata', metadata, 'recordedAt', \(ExportSQL.utc("recorded_at")))
                 """, rows)
         case .cloudevents:
-            return Self.lines(CloudEvents.rowSQL, rows)
+            return ExportSQL.lines(CloudEvents.rowSQL, rows)
         }
-    }
-
-    /// A COPY of one JSON value per row, each line as is: CSV with a quote and a delimiter that
-    /// JSON text never holds raw, so nothing is quoted or escaped.
-    static func lines(_ json: String, _ rows: String) -> String {
-        "COPY (SELECT (\(json))::text \(rows)) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
     }
 }

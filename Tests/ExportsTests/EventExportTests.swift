@@ -30,9 +30,12 @@ struct EventExportTests {
             try connection.query(
                 """
                 SELECT global_position::text, event_id::text, stream_id, stream_version::text, type, schema_version::text,
-                       data::text, metadata::text, to_json(recorded_at) #>> '{}' FROM events ORDER BY events.global_position
+                       data::text, metadata::text, recorded_at FROM events ORDER BY events.global_position
                 """
-            ).rows.map { row in try (0..<9).map { try row.decode($0, as: String?.self) } }
+            ).rows.map { row in
+                // Times as RFC 3339 UTC with microseconds, formatted here by Swift, not by the export's SQL.
+                try (0..<8).map { try row.decode($0, as: String?.self) } + [PostgresTimestamp.format(try row.decode(8, as: Date.self))]
+            }
         }
     }
 
