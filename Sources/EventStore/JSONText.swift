@@ -3,13 +3,22 @@
 public enum JSONText {
     /// A JSON string literal for `text`, quotes included.
     public static func quoted(_ text: String) -> String {
+        var result = ""
+        appendQuoted(text, to: &result)
+        return result
+    }
+
+    /// Appends the JSON string literal for `text` to `result`, in place (no temporaries: the
+    /// replay writes millions of them).
+    public static func appendQuoted(_ text: String, to result: inout String) {
+        result.append("\"")
         // Most text needs no escape: one pass over the bytes instead of building scalar by scalar.
         // (0xE2 starts U+2028 and U+2029, which are escaped too.)
         if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0xE2 }) {
-            return "\"" + text + "\""
+            result.append(text)
+            result.append("\"")
+            return
         }
-        var result = "\""
-        result.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": result += "\\\""
@@ -25,6 +34,6 @@ public enum JSONText {
             default: result.unicodeScalars.append(scalar)
             }
         }
-        return result + "\""
+        result.append("\"")
     }
 }

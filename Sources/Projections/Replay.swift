@@ -128,21 +128,28 @@ public struct Replay: Sendable {
         var applied = start
         let target = limits.values.max() ?? 0
         let (store, limit) = (store, min(batchSize, EventStore.maximumReadLimit))
-        // The next page is read while this one is applied: the database works on both at once.
-        var reading = Task { [position = applied.position] in try await store.read(after: position, limit: limit) }
+        // The next page is read and decoded while this one is applied: the database and the
+        // decoder work at the same time.
+        func prefetch(after position: Int64) -> Task<(page: LogPage, events: [RecordedEvent], decoded: [ProjectedEvent]), any Error> {
+            Task {
+                let page = try await store.read(after: position, limit: limit)
+                let events = page.events.filter { $0.position <= target }
+                return (page, events, try shadows.decode(events))
+            }
+        }
+        var reading = prefetch(after: applied.position)
         defer { reading.cancel() }
         while applied.position < target {
             try Task.checkCancellation()
-            let page = try await reading.value
-            let events = page.events.filter { $0.position <= target }
+            let (page, events, decoded) = try await reading.value
             if events.isEmpty && page.next <= applied.position {
                 try await Task.sleep(for: .milliseconds(10))  // an open append holds the horizon back
-                reading = Task { [position = applied.position] in try await store.read(after: position, limit: limit) }
+                reading = prefetch(after: applied.position)
                 continue
             }
             let next = min(max(page.next, events.last?.position ?? 0), target)
-            if next < target { reading = Task { try await store.read(after: next, limit: limit) } }
-            try await shadows.apply(events, limits: limits)
+            if next < target { reading = prefetch(after: next) }
+            try await shadows.apply(decoded, limits: limits)
             applied.events += events.count
             applied.position = next
             applied.recordedAt = events.last?.recordedAt ?? applied.recordedAt

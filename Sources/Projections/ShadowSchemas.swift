@@ -29,8 +29,8 @@ struct ShadowSchemas: Sendable {
         }
     }
 
-    /// Applies `events` to every shadow, each up to its limit, the projections side by side.
-    func apply(_ events: [RecordedEvent], limits: [String: Int64]) async throws {
+    /// Decodes the events any of the projections reads, each once for all of them.
+    func decode(_ events: [RecordedEvent]) throws -> [ProjectedEvent] {
         let wanted = projections.reduce(into: Set<String>()) { $0.formUnion($1.eventTypes) }
         var decoded: [ProjectedEvent] = []
         decoded.reserveCapacity(events.count)
@@ -41,7 +41,11 @@ struct ShadowSchemas: Sendable {
                 throw ProjectionFailure(position: recorded.position, eventId: recorded.eventId, type: recorded.type, message: "\(error)")
             }
         }
-        let batch = decoded
+        return decoded
+    }
+
+    /// Applies decoded events to every shadow, each up to its limit, the projections side by side.
+    func apply(_ batch: [ProjectedEvent], limits: [String: Int64]) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for projection in projections {
                 let limit = limits[projection.name] ?? 0

@@ -13,9 +13,24 @@ import Postgres
 /// One statement per table and kind instead of one per event: a replay spends most of its time
 /// in per-statement overhead otherwise.
 enum WritePlan {
+    /// One statement's rows, as the JSON array it takes, written in place: each row an object of
+    /// the values' PostgreSQL text forms (each column's input function reads them, as it would
+    /// read a parameter).
     struct Group {
         var sql: String
-        var rows: [String] = []
+        var json = "["
+
+        mutating func append(_ columns: [String], _ values: [(any PostgresEncodable)?]) {
+            json.append(json.utf8.count == 1 ? "{" : ",{")
+            for (index, column) in columns.enumerated() {
+                if index > 0 { json.append(",") }
+                json.append("\"")
+                json.append(column)
+                json.append("\":")
+                if let value = values[index] { JSONText.appendQuoted(value.postgresText, to: &json) } else { json.append("null") }
+            }
+            json.append("}")
+        }
     }
 
     static func statements(_ writes: [ProjectionWrite]) -> [Statement] {
@@ -31,7 +46,7 @@ enum WritePlan {
                 let list = columns.joined(separator: ", ")
                 let sql = "INSERT INTO \(table) (\(list)) SELECT \(list) FROM json_populate_recordset(NULL::\(table), $1::json)"
                 if creations[sql] == nil { creationOrder.append(sql) }
-                creations[sql, default: Group(sql: sql)].rows.append(row(columns, values))
+                creations[sql, default: Group(sql: sql)].append(columns, values)
             case .update(let table, let key, let set, let columns, let values):
                 let match = key.map { "t.\($0) = v.\($0)" }.joined(separator: " AND ")
                 let sql = "UPDATE \(table) AS t SET \(set) FROM json_populate_recordset(NULL::\(table), $1::json) AS v WHERE \(match)"
@@ -44,21 +59,10 @@ enum WritePlan {
                     waveOrder.append([])
                 }
                 if waves[wave][sql] == nil { waveOrder[wave].append(sql) }
-                waves[wave][sql, default: Group(sql: sql)].rows.append(row(columns, values))
+                waves[wave][sql, default: Group(sql: sql)].append(columns, values)
             }
         }
         let grouped = creationOrder.map { creations[$0]! } + waveOrder.indices.flatMap { wave in waveOrder[wave].map { waves[wave][$0]! } }
-        return grouped.map { Statement($0.sql, ["[" + $0.rows.joined(separator: ",") + "]"]) } + others
-    }
-
-    /// A row as a JSON object of the values' PostgreSQL text forms (each column's input
-    /// function reads them, as it would read a parameter).
-    static func row(_ columns: [String], _ values: [(any PostgresEncodable)?]) -> String {
-        var json = "{"
-        for (index, column) in columns.enumerated() {
-            if index > 0 { json += "," }
-            json += "\"" + column + "\":" + (values[index].map { JSONText.quoted($0.postgresText) } ?? "null")
-        }
-        return json + "}"
+        return grouped.map { Statement($0.sql, [$0.json + "]"]) } + others
     }
 }
