@@ -64,7 +64,20 @@ public struct Replay: Sendable {
 
     /// Rebuilds and swaps in (or, with `verify`, rebuilds and compares). `progress` is called
     /// after every batch.
+    /// Throws `ReplayRunning` at once when another replay is running against the database.
     public func run(verify: Bool, progress: @escaping @Sendable (Progress) -> Void) async throws -> Report {
+        let lock = try await ReplayLock.acquire(client: client)
+        do {
+            let report = try await rebuild(verify: verify, progress: progress)
+            await lock.release(client: client)
+            return report
+        } catch {
+            await lock.release(client: client)
+            throw error
+        }
+    }
+
+    private func rebuild(verify: Bool, progress: @escaping @Sendable (Progress) -> Void) async throws -> Report {
         let started = ContinuousClock.now
         let shadows = ShadowSchemas(projections: projections, client: client)
         do {

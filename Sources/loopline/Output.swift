@@ -67,6 +67,8 @@ enum Output {
             try fail(.init(code: error.code, message: error.message, field: error.field), exit: Exit.failure)
         } catch let error as AnalyticsError {
             try fail(.init(code: error.code, message: error.message), exit: Exit.failure)
+        } catch let error as ReplayRunning {
+            try fail(.init(code: "replay_running", message: error.description), exit: Exit.failure)
         } catch let error as ProjectionFailure {
             try fail(.init(code: "projection_failed", message: "\(error)"), exit: Exit.failure)
         } catch let error as PostgresError {

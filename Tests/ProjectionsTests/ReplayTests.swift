@@ -1,3 +1,4 @@
+import Dispatch
 import EventStore
 import Foundation
 import LooplineTestSupport
@@ -95,6 +96,32 @@ struct ReplayTests {
                 #expect(after.map { "\($0.name) \($0.position)" } == before)
                 #expect(after.allSatisfy { $0.owner?.hasPrefix("replay") != true })
             }
+        }
+    }
+
+    @Test("a second replay against the same database is refused while one runs, and may run once it has finished")
+    func oneReplayAtATime() async throws {
+        try await TestDatabase.with { db in
+            let h = ProjectionHarness(db)
+            try await PlanningReadModelTests.history(h)
+            let inProgress = DispatchSemaphore(value: 0), goOn = DispatchSemaphore(value: 0)
+            let once = Mutex(false)
+            let first = Task {
+                try await replay(db, batchSize: 2).run(verify: false) { _ in
+                    let isFirst = once.withLock { held in
+                        defer { held = true }
+                        return !held
+                    }
+                    guard isFirst else { return }
+                    inProgress.signal()
+                    goOn.wait()
+                }
+            }
+            await withCheckedContinuation { done in DispatchQueue.global().async { inProgress.wait(); done.resume() } }
+            await #expect(throws: ReplayRunning.self) { _ = try await replay(db).run(verify: false) { _ in } }
+            goOn.signal()
+            #expect(try await first.value.swapped)
+            #expect(try await replay(db).run(verify: true) { _ in }.verified == true, "free again, and the first replay's models are whole")
         }
     }
 }
