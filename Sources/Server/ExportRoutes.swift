@@ -1,12 +1,8 @@
 import EventStore
 import Exports
-import Projections
-import Foundation
 import HTTPTypes
 import Hummingbird
-import NIOCore
-import Postgres
-import Synchronization
+import Projections
 
 /// `GET /v1/exports/{name}.csv`, `.jsonl` and (events) `.cloudevents.jsonl`: `loopline export`
 /// over HTTP, streamed.
@@ -99,106 +95,5 @@ struct ExportRoutes: Sendable {
             since: values["after"] == nil ? nil : try EventRoutes.integer(query, "after", default: 0, minimum: 0),
             from: try arguments.time("from"), to: try arguments.time("to"), service: arguments.text("service"),
             team: arguments.text("team"), types: types, bucket: arguments.text("bucket"))
-    }
-}
-
-/// Hands the export's manifest (or its early failure) from the producer task to the route,
-/// which answers with headers only once it knows what the body will hold.
-final class StartGate: Sendable {
-    private enum State {
-        case pending(CheckedContinuation<ExportManifest, any Error>?)
-        case opened(ExportManifest)
-        case failed(any Error)
-        case done
-    }
-    private let state = Mutex<State>(.pending(nil))
-
-    @Sendable func open(_ manifest: ExportManifest) { settle(.opened(manifest)) }
-
-    /// False when the gate was already open: the error happened mid-stream.
-    func fail(_ error: any Error) -> Bool { settle(.failed(error)) }
-
-    @discardableResult
-    private func settle(_ outcome: State) -> Bool {
-        let (settled, waiter): (Bool, CheckedContinuation<ExportManifest, any Error>?) = state.withLock { state in
-            guard case .pending(let waiter) = state else { return (false, nil) }
-            state = waiter == nil ? outcome : .done
-            return (true, waiter)
-        }
-        if let waiter { Self.resume(waiter, with: outcome) }
-        return settled
-    }
-
-    func wait() async throws -> ExportManifest {
-        try await withCheckedThrowingContinuation { continuation in
-            let ready: State? = state.withLock { state in
-                guard case .pending = state else {
-                    defer { state = .done }
-                    return state
-                }
-                state = .pending(continuation)
-                return nil
-            }
-            if let ready { Self.resume(continuation, with: ready) }
-        }
-    }
-
-    private static func resume(_ continuation: CheckedContinuation<ExportManifest, any Error>, with outcome: State) {
-        switch outcome {
-        case .opened(let manifest): continuation.resume(returning: manifest)
-        case .failed(let error): continuation.resume(throwing: error)
-        case .pending, .done: continuation.resume(throwing: CancellationError())
-        }
-    }
-}
-
-/// Chunks from a blocking producer (COPY on a libpq thread) to the response writer: rows are
-/// gathered into chunks of about 64 KiB, and the producer waits while `capacity` chunks are
-/// unwritten.
-final class ChunkChannel: Sendable {
-    let chunks: AsyncThrowingStream<ByteBuffer, any Error>
-    private let continuation: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
-    private let slots: DispatchSemaphore
-    private let state = Mutex<(pending: ByteBuffer, cancelled: Bool)>((ByteBuffer(), false))
-    static let chunkBytes = 64 * 1024
-
-    init(capacity: Int) {
-        (chunks, continuation) = AsyncThrowingStream.makeStream()
-        slots = DispatchSemaphore(value: capacity)
-    }
-
-    /// Called by COPY for each row, on its blocking thread.
-    @Sendable func send(_ bytes: UnsafeRawBufferPointer) throws {
-        let full: ByteBuffer? = state.withLock { state in
-            state.pending.writeBytes(bytes)
-            guard state.pending.readableBytes >= Self.chunkBytes else { return nil }
-            defer { state.pending = ByteBuffer() }
-            return state.pending
-        }
-        if let full { try deliver(full) }
-    }
-
-    private func deliver(_ chunk: ByteBuffer) throws {
-        // A client that reads nothing for a minute (or never asked for the body) lets go of
-        // the database connection.
-        if slots.wait(timeout: .now() + .seconds(60)) == .timedOut { throw CancellationError() }
-        if state.withLock({ $0.cancelled }) { throw CancellationError() }
-        continuation.yield(chunk)
-    }
-
-    func consumed() { slots.signal() }
-
-    /// Ends the stream; the last partial chunk goes without waiting for a slot (this runs on
-    /// the concurrency pool, where nothing may block).
-    func finish(_ error: (any Error)?) {
-        let rest = state.withLock { state in state.pending }
-        if error == nil, rest.readableBytes > 0 { continuation.yield(rest) }
-        continuation.finish(throwing: error)
-    }
-
-    /// The client went away: release the producer, which then aborts the COPY.
-    func cancel() {
-        state.withLock { $0.cancelled = true }
-        for _ in 0..<64 { slots.signal() }
     }
 }

@@ -57,7 +57,7 @@ struct SeedCommand: AsyncParsableCommand {
             let commands = try await history(seeder: seeder, logger: logger)
             let bar = ProgressBar(label: "seed")
             // The store runs as a service, as in `loopline serve`: appends then share coalesced NOTIFYs.
-            let summary = try await withThrowingTaskGroup(of: Void.self) { group in
+            let summary = await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await store.run() }
                 defer { group.cancelAll() }
                 return await seeder.run(commands, seed: seed) { progress in
