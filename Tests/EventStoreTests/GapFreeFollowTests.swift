@@ -103,9 +103,10 @@ struct GapFreeFollowTests {
     func statusNamesTheBlocker() async throws {
         try await TestDatabase.with { db in
             _ = try await db.store.append([NewEvent(type: "StoryCreated")], to: try StreamName("story-1"))
-            let taken = Flag()
+            let (taken, release) = (Flag(), Flag())
+            defer { release.set() }  // a failed expectation must not leave the transaction open
             let holder = Task {
-                try await db.appendHoldingTransaction(stream: "story-held", count: 1, hold: .seconds(3), taken: taken)
+                try await db.appendHoldingTransaction(stream: "story-held", count: 1, until: release, taken: taken)
             }
             try await taken.wait()
             let after = try await db.store.append([NewEvent(type: "StoryCreated")], to: try StreamName("story-2"))
@@ -123,6 +124,7 @@ struct GapFreeFollowTests {
             let visible = try await db.store.readAll()
             #expect(visible.map(\.position) == [after.position - 2], "nothing above the open transaction's hole")
 
+            release.set()
             let (pid, positions) = try await holder.value
             #expect(pid == blocker.pid)
             let released = try await db.store.status()

@@ -1,4 +1,3 @@
-import Dispatch
 import EventStore
 import Foundation
 import LooplineTestSupport
@@ -104,22 +103,20 @@ struct ReplayTests {
         try await TestDatabase.with { db in
             let h = ProjectionHarness(db)
             try await PlanningReadModelTests.history(h)
-            let inProgress = DispatchSemaphore(value: 0), goOn = DispatchSemaphore(value: 0)
-            let once = Mutex(false)
-            let first = Task {
-                try await replay(db, batchSize: 2).run(verify: false) { _ in
-                    let isFirst = once.withLock { held in
-                        defer { held = true }
-                        return !held
-                    }
-                    guard isFirst else { return }
-                    inProgress.signal()
-                    goOn.wait()
-                }
+            // An open append above the history holds the first replay at its hole until released:
+            // the wait is the database's, so no thread of the concurrency pool is blocked.
+            let (taken, release, building) = (Flag(), Flag(), Flag())
+            defer { release.set() }
+            let holder = Task {
+                try await db.appendHoldingTransaction(stream: "story-held", count: 1, until: release, rollback: true, taken: taken)
             }
-            await withCheckedContinuation { done in DispatchQueue.global().async { inProgress.wait(); done.resume() } }
+            try await taken.wait()
+            try await h.send("create-story", #"{"storyId": "Z-1", "title": "Above the hole", "service": "web"}"#)
+            let first = Task { try await replay(db, batchSize: 2).run(verify: false) { _ in building.set() } }
+            try await building.wait()
             await #expect(throws: ReplayRunning.self) { _ = try await replay(db).run(verify: false) { _ in } }
-            goOn.signal()
+            release.set()
+            _ = try await holder.value
             #expect(try await first.value.swapped)
             #expect(try await replay(db).run(verify: true) { _ in }.verified == true, "free again, and the first replay's models are whole")
         }

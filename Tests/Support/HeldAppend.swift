@@ -10,8 +10,8 @@ public final class Flag: Sendable {
     public func set() { value.store(true, ordering: .sequentiallyConsistent) }
     public var isSet: Bool { value.load(ordering: .sequentiallyConsistent) }
 
-    /// Polls until set; fails the wait after `timeout`.
-    public func wait(timeout: Duration = .seconds(10)) async throws {
+    /// Polls until set; fails the wait after `timeout` (a hang detector, not a speed check).
+    public func wait(timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while !isSet {
             guard ContinuousClock.now < deadline else { throw TimeoutError(what: "flag") }
@@ -44,12 +44,31 @@ extension TestDatabase {
         stream: String, count: Int, hold: Duration, rollback: Bool = false, taken: Flag = Flag()
     ) async throws -> (pid: Int32, positions: [Int64]) {
         let seconds = hold.inSeconds
-        return try await client.withConnection { connection in
+        return try await appendHoldingTransaction(stream: stream, count: count, rollback: rollback, taken: taken) { connection in
+            try connection.query("SELECT pg_sleep($1)", [seconds])
+        }
+    }
+
+    /// The same, held open until `release` is set, however long that takes: for tests that
+    /// look at the open transaction and must not race a timer on a loaded machine.
+    public func appendHoldingTransaction(
+        stream: String, count: Int, until release: Flag, rollback: Bool = false, taken: Flag = Flag()
+    ) async throws -> (pid: Int32, positions: [Int64]) {
+        try await appendHoldingTransaction(stream: stream, count: count, rollback: rollback, taken: taken) { _ in
+            // On the connection's own blocking thread, never on the concurrency pool.
+            while !release.isSet { usleep(5_000) }
+        }
+    }
+
+    private func appendHoldingTransaction(
+        stream: String, count: Int, rollback: Bool, taken: Flag, holding: @escaping @Sendable (Connection) throws -> Void
+    ) async throws -> (pid: Int32, positions: [Int64]) {
+        try await client.withConnection { connection in
             try connection.execute("BEGIN")
             let positions = try connection.query(Self.rawAppendSQL, [stream, count])
                 .column(0, as: Int64.self)
             taken.set()
-            try connection.query("SELECT pg_sleep($1)", [seconds])
+            try holding(connection)
             try connection.execute(rollback ? "ROLLBACK" : "COMMIT")
             return (connection.backendPID, positions)
         }

@@ -66,15 +66,16 @@ public final class LineSocket: @unchecked Sendable {
     /// Sends one line (a newline is added).
     public func send(line: String) throws { try send(Data((line + "\n").utf8)) }
 
-    /// The next line, or nil when the peer closed; throws after `timeout`.
-    public func readLine(timeout: Duration = .seconds(10)) async throws -> String? {
+    /// The next line, or nil when the peer closed; throws after `timeout` (a hang detector: a
+    /// loaded CI machine can take seconds to answer).
+    public func readLine(timeout: Duration = .seconds(30)) async throws -> String? {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try self.readLineBlocking(timeout: timeout) }) }.start()
         }
     }
 
     /// The next line parsed as a JSON object.
-    public func readObject(timeout: Duration = .seconds(10)) async throws -> [String: Any] {
+    public func readObject(timeout: Duration = .seconds(30)) async throws -> [String: Any] {
         guard let line = try await readLine(timeout: timeout) else { throw SubprocessError(message: "connection closed") }
         guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
             throw SubprocessError(message: "not a JSON object: \(line)")
