@@ -1,8 +1,9 @@
 import Foundation
 
-/// The JSON encoder and decoder of event data: sorted keys, dates as ISO 8601 UTC with milliseconds.
+/// The JSON encoder of event data: sorted keys, dates as ISO 8601 UTC with milliseconds
+/// (`EventDataDecoder` reads it back).
 enum EventJSON {
-    /// Shared: both are `Sendable` and configured once, before anyone can see them.
+    /// Shared: `Sendable`, and configured once, before anyone can see it.
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -11,19 +12,5 @@ enum EventJSON {
             try container.encode(ISO8601Timestamp.format(date))
         }
         return encoder
-    }()
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = ISO8601Timestamp.parse(text) else {
-                throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "not an ISO 8601 date-time: \(text)")
-            }
-            return date
-        }
-        return decoder
     }()
 }

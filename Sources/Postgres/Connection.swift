@@ -195,7 +195,7 @@ public final class Connection {
     static func withParameterValues<R>(
         _ parameters: [(any PostgresEncodable)?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R
     ) -> R {
-        var buffer: [CChar] = [0]  // never empty, so it always has a base address
+        var buffer: [UInt8] = [0]  // never empty, so it always has a base address
         var offsets: [Int?] = []
         offsets.reserveCapacity(parameters.count)
         for parameter in parameters {
@@ -204,12 +204,12 @@ public final class Connection {
                 continue
             }
             offsets.append(buffer.count)
-            var text = parameter.postgresText
-            text.withUTF8 { utf8 in buffer.append(contentsOf: UnsafeRawBufferPointer(utf8).bindMemory(to: CChar.self)) }
+            parameter.appendPostgresText(to: &buffer)
             buffer.append(0)
         }
-        return buffer.withUnsafeBufferPointer { storage in
-            let pointers = offsets.map { offset in offset.map { UnsafePointer(storage.baseAddress! + $0) } }
+        return buffer.withUnsafeBytes { storage in
+            let base = storage.baseAddress!.assumingMemoryBound(to: CChar.self)
+            let pointers = offsets.map { offset in offset.map { UnsafePointer(base + $0) } }
             return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
         }
     }

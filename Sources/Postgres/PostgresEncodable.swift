@@ -8,10 +8,34 @@ public import Foundation
 public protocol PostgresEncodable: Sendable {
     /// The value in PostgreSQL's text input format.
     var postgresText: String { get }
+    /// Appends `postgresText` to `bytes`; the common types write in place, without a String
+    /// per value (bulk writers format millions of them).
+    func appendPostgresText(to bytes: inout [UInt8])
+}
+
+extension PostgresEncodable {
+    public func appendPostgresText(to bytes: inout [UInt8]) { bytes.append(contentsOf: postgresText.utf8) }
+}
+
+extension BinaryInteger {
+    /// Decimal digits, written in place.
+    fileprivate func appendDecimal(to bytes: inout [UInt8]) {
+        guard self != 0 else { return bytes.append(UInt8(ascii: "0")) }
+        var magnitude = self.magnitude
+        if self < 0 { bytes.append(UInt8(ascii: "-")) }
+        let start = bytes.count
+        while magnitude > 0 {
+            let (quotient, digit) = magnitude.quotientAndRemainder(dividingBy: 10)
+            bytes.append(UInt8(ascii: "0") + UInt8(digit))
+            magnitude = quotient
+        }
+        bytes[start...].reverse()
+    }
 }
 
 extension String: PostgresEncodable {
     public var postgresText: String { self }
+    public func appendPostgresText(to bytes: inout [UInt8]) { bytes.append(contentsOf: utf8) }
 }
 
 extension Substring: PostgresEncodable {
@@ -20,14 +44,17 @@ extension Substring: PostgresEncodable {
 
 extension Int: PostgresEncodable {
     public var postgresText: String { String(self) }
+    public func appendPostgresText(to bytes: inout [UInt8]) { appendDecimal(to: &bytes) }
 }
 
 extension Int64: PostgresEncodable {
     public var postgresText: String { String(self) }
+    public func appendPostgresText(to bytes: inout [UInt8]) { appendDecimal(to: &bytes) }
 }
 
 extension Int32: PostgresEncodable {
     public var postgresText: String { String(self) }
+    public func appendPostgresText(to bytes: inout [UInt8]) { appendDecimal(to: &bytes) }
 }
 
 extension Double: PostgresEncodable {
@@ -44,6 +71,7 @@ extension UUID: PostgresEncodable {
 
 extension Date: PostgresEncodable {
     public var postgresText: String { PostgresTimestamp.format(self) }
+    public func appendPostgresText(to bytes: inout [UInt8]) { PostgresTimestamp.append(self, to: &bytes) }
 }
 
 /// An array parameter (`text[]`, `uuid[]`, `jsonb[]`, ...: the statement casts it), `nil`
@@ -56,9 +84,14 @@ public struct PostgresTextArray: PostgresEncodable {
 
     /// The array literal `{"a","b"}`, every element quoted, `"` and `\` escaped.
     public var postgresText: String {
-        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
         var bytes: [UInt8] = []
         bytes.reserveCapacity(elements.reduce(2) { $0 + ($1?.utf8.count ?? 4) + 3 })
+        appendPostgresText(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    public func appendPostgresText(to bytes: inout [UInt8]) {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
         bytes.append(UInt8(ascii: "{"))
         for (index, element) in elements.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -75,8 +108,18 @@ public struct PostgresTextArray: PostgresEncodable {
             bytes.append(quote)
         }
         bytes.append(UInt8(ascii: "}"))
-        return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// Text already in PostgreSQL's input form, as UTF-8 bytes: a bulk writer's JSON, say, passed
+/// on without a String copy.
+public struct PostgresTextBytes: PostgresEncodable {
+    public var bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    public var postgresText: String { String(decoding: bytes, as: UTF8.self) }
+    public func appendPostgresText(to bytes: inout [UInt8]) { bytes.append(contentsOf: self.bytes) }
 }
 
 extension Data: PostgresEncodable {

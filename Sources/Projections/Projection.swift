@@ -16,12 +16,21 @@ public protocol Projection: Sendable {
     /// The shape of its tables. Raise it when `tablesSQL` or the meaning of a column changes:
     /// a worker running the new version rebuilds the read model from the log.
     var version: Int { get }
-    /// Creates the projection's tables (unqualified names).
+    /// Creates the projection's tables (unqualified names), with the keys and indexes its
+    /// writes rely on.
     var tablesSQL: String { get }
+    /// Creates the indexes only its queries use (and constraints its writes do not rely on). A
+    /// replay creates them once its bulk load is in: building an index or checking a foreign
+    /// key once is far cheaper than doing it row by row.
+    var indexesSQL: String { get }
     /// The event types it reads; others are stepped over without decoding.
     var eventTypes: Set<String> { get }
     /// What one event writes, in order.
     func writes(for event: ProjectedEvent) -> [ProjectionWrite]
+}
+
+extension Projection {
+    public var indexesSQL: String { "" }
 }
 
 /// One write of a projection.

@@ -2,15 +2,18 @@ public import EventStore
 import Foundation
 public import Logging
 public import Postgres
+import Synchronization
 
 /// Rebuilds read models from the log: `loopline replay`.
 ///
 /// Each chosen projection is built into a shadow schema (`<name>_replay`) from position 0 at
 /// full speed, reading the log once for all of them, while the live models keep serving and
-/// following the log. Then the replay takes the projections' leases (live workers step back at
-/// their next batch: the checkpoint fence refuses them), brings the shadows up to the head,
-/// and swaps them in with their checkpoint in one transaction. Nothing it does touches a live
-/// model before that transaction, so an interrupted or failed replay leaves them as they were.
+/// following the log: unlogged, creations by COPY, without the indexes only queries use. Then
+/// the shadows are made logged and get those indexes, the replay takes the projections' leases
+/// (live workers step back at their next batch: the checkpoint fence refuses them), brings the
+/// shadows up to the head, and swaps them in with their checkpoint in one transaction. Nothing
+/// it does touches a live model before that transaction, so an interrupted or failed replay
+/// leaves them as they were.
 ///
 /// `verify` compares instead of swapping: it holds the leases from the start, rebuilds each
 /// shadow up to exactly its live model's position, and lists every row that differs. Live
@@ -98,6 +101,7 @@ public struct Replay: Sendable {
             } else {
                 let head = try await store.headPosition()
                 var applied = try await build(shadows, through: head, started: started, progress: progress)
+                try await shadows.complete()
                 _ = try await takeLeases()
                 report = try await withLeasesHeld {
                     // The head moved on while the bulk ran: the last stretch, under the leases.
@@ -134,39 +138,80 @@ public struct Replay: Sendable {
     }
 
     /// Applies the log to each shadow up to its own limit.
+    ///
+    /// A reader reads and decodes the log (the next page while this one is decoded) and feeds
+    /// each projection's writer through a queue of its own: the projections write side by side,
+    /// the faster ones up to a few batches ahead of the slowest.
     func build(
         _ shadows: ShadowSchemas, from start: Applied = Applied(), upTo limits: [String: Int64], started: ContinuousClock.Instant,
         progress: @escaping @Sendable (Progress) -> Void
     ) async throws -> Applied {
-        var applied = start
         let target = limits.values.max() ?? 0
-        let (store, limit) = (store, min(batchSize, EventStore.maximumReadLimit))
-        // The next page is read and decoded while this one is applied: the database and the
-        // decoder work at the same time.
-        func prefetch(after position: Int64) -> Task<(page: LogPage, events: [RecordedEvent], decoded: [ProjectedEvent]), any Error> {
-            Task {
-                let page = try await store.read(after: position, limit: limit)
-                let events = page.events.filter { $0.position <= target }
-                return (page, events, try shadows.decode(events))
+        guard start.position < target else { return start }
+        let queues = projections.map { _ in BatchQueue<Batch>(capacity: 4) }
+        let standings = WriterStandings(count: projections.count)
+        return try await withThrowingTaskGroup(of: Applied?.self) { group in
+            for (index, projection) in projections.enumerated() {
+                let limit = limits[projection.name] ?? 0
+                group.addTask {
+                    while let batch = try await queues[index].next() {
+                        try await shadows.write(batch.events, into: index, upTo: limit)
+                        if let slowest = standings.wrote(batch, by: index) {
+                            progress(Progress(position: slowest.through, target: target, events: slowest.read, elapsed: ContinuousClock.now - started))
+                        }
+                    }
+                    return nil
+                }
             }
+            group.addTask {
+                defer { queues.forEach { $0.finish() } }
+                return try await read(shadows, from: start, through: target, into: queues)
+            }
+            var applied = start
+            for try await outcome in group { if let outcome { applied = outcome } }
+            return applied
         }
-        var reading = prefetch(after: applied.position)
-        defer { reading.cancel() }
+    }
+
+    /// A page's events for one projection, and how far the log has been read with it.
+    struct Batch: Sendable {
+        var events: [ProjectedEvent]
+        /// The page's end: the writer stands here once it has written the batch.
+        var through: Int64
+        /// Events read up to and including this page.
+        var read: Int
+    }
+
+    /// Reads the log after `start` up to `target`, each page to every writer's queue.
+    private func read(
+        _ shadows: ShadowSchemas, from start: Applied, through target: Int64, into queues: [BatchQueue<Batch>]
+    ) async throws -> Applied {
+        var applied = start
+        let (store, limit) = (store, min(batchSize, EventStore.maximumReadLimit))
+        // PostgreSQL reads the next page while this one is decoded.
+        func fetch(after position: Int64) -> Task<LogPage, any Error> {
+            Task { try await store.read(after: position, limit: limit) }
+        }
+        var fetching = fetch(after: applied.position)
+        defer { fetching.cancel() }
         while applied.position < target {
             try Task.checkCancellation()
-            let (page, events, decoded) = try await reading.value
+            let page = try await fetching.value
+            let events = page.events.filter { $0.position <= target }
             if events.isEmpty && page.next <= applied.position {
                 try await Task.sleep(for: .milliseconds(10))  // an open append holds the horizon back
-                reading = prefetch(after: applied.position)
+                fetching = fetch(after: applied.position)
                 continue
             }
             let next = min(max(page.next, events.last?.position ?? 0), target)
-            if next < target { reading = prefetch(after: next) }
-            try await shadows.apply(decoded, limits: limits)
+            if next < target { fetching = fetch(after: next) }
+            let decoded = try await shadows.decode(events)
             applied.events += events.count
             applied.position = next
             applied.recordedAt = events.last?.recordedAt ?? applied.recordedAt
-            progress(Progress(position: applied.position, target: target, events: applied.events, elapsed: ContinuousClock.now - started))
+            for (queue, events) in zip(queues, shadows.batches(decoded)) {
+                try await queue.send(Batch(events: events, through: next, read: applied.events))
+            }
         }
         return applied
     }
@@ -236,5 +281,24 @@ public struct Replay: Sendable {
 
     func rate(_ events: Int, since start: ContinuousClock.Instant) -> Double {
         (Double(events) / max(seconds(since: start), 1e-9)).rounded()
+    }
+}
+
+/// Where each writer of a build stands: progress is where the slowest one is.
+private final class WriterStandings: Sendable {
+    private let written: Mutex<[Replay.Batch?]>
+
+    init(count: Int) {
+        written = Mutex(Array(repeating: nil, count: count))
+    }
+
+    /// Records that writer `index` has written `batch`; the slowest writer's last batch, once
+    /// every writer has written one.
+    func wrote(_ batch: Replay.Batch, by index: Int) -> Replay.Batch? {
+        written.withLock { written in
+            written[index] = batch
+            guard written.allSatisfy({ $0 != nil }) else { return nil }
+            return written.compactMap { $0 }.min { $0.through < $1.through }
+        }
     }
 }

@@ -7,6 +7,18 @@ import Postgres
 struct ShadowSchemas: Sendable {
     let projections: [any Projection]
     let client: PostgresClient
+    /// For each event type, the indices of the projections that read it.
+    private let readers: [String: [Int]]
+
+    init(projections: [any Projection], client: PostgresClient) {
+        self.projections = projections
+        self.client = client
+        var readers: [String: [Int]] = [:]
+        for (index, projection) in projections.enumerated() {
+            for type in projection.eventTypes { readers[type, default: []].append(index) }
+        }
+        self.readers = readers
+    }
     /// Statements per pipeline: the whole pipeline is written before results are read.
     static let pipelineLength = 2_000
 
@@ -21,20 +33,40 @@ struct ShadowSchemas: Sendable {
                     _ = try connection.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE")
                     _ = try connection.execute("CREATE SCHEMA \(schema)")
                     _ = try connection.execute("SET LOCAL search_path TO \(schema)")
-                    // Unlogged while built: no WAL per row (a third of a replay's time); the swap
-                    // makes them logged, writing each table to the WAL once.
+                    // Unlogged while built: no WAL per row (a third of a replay's time), and no
+                    // query indexes; `complete` makes them logged and adds the indexes, each once.
                     _ = try connection.execute(projection.tablesSQL.replacingOccurrences(of: "CREATE TABLE", with: "CREATE UNLOGGED TABLE"))
+                    // Half-full pages: an update of a row just copied in finds room beside it
+                    // (a HOT update, no index entry); `complete` packs the pages again.
+                    for table in try Self.tables(in: Self.shadow(of: projection.name), on: connection) {
+                        _ = try connection.execute("ALTER TABLE \(schema).\(try connection.quoteIdentifier(table)) SET (fillfactor = 50)")
+                    }
                 }
             }
         }
     }
 
-    /// Decodes the events any of the projections reads, each once for all of them.
-    func decode(_ events: [RecordedEvent]) throws -> [ProjectedEvent] {
-        let wanted = projections.reduce(into: Set<String>()) { $0.formUnion($1.eventTypes) }
+    /// Decodes the events any of the projections reads, each once for all of them, in chunks
+    /// side by side (decoding is most of a replay's own work).
+    func decode(_ events: [RecordedEvent]) async throws -> [ProjectedEvent] {
+        let chunk = Self.decodeChunk
+        return try await withThrowingTaskGroup(of: (Int, [ProjectedEvent]).self) { group in
+            for start in stride(from: 0, to: events.count, by: chunk) {
+                let slice = events[start..<min(start + chunk, events.count)]
+                group.addTask { (start, try decode(slice)) }
+            }
+            var chunks: [(Int, [ProjectedEvent])] = []
+            for try await decoded in group { chunks.append(decoded) }
+            return chunks.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
+
+    static let decodeChunk = 1_000
+
+    private func decode(_ events: ArraySlice<RecordedEvent>) throws -> [ProjectedEvent] {
         var decoded: [ProjectedEvent] = []
         decoded.reserveCapacity(events.count)
-        for recorded in events where wanted.contains(recorded.type) {
+        for recorded in events where readers[recorded.type] != nil {
             do {
                 decoded.append(try ProjectedEvent(recorded))
             } catch {
@@ -44,34 +76,93 @@ struct ShadowSchemas: Sendable {
         return decoded
     }
 
-    /// Applies decoded events to every shadow, each up to its limit, the projections side by side.
-    func apply(_ batch: [ProjectedEvent], limits: [String: Int64]) async throws {
+    /// A batch's events for each projection (in the order of `projections`): those it reads.
+    func batches(_ batch: [ProjectedEvent]) -> [[ProjectedEvent]] {
+        // One lookup per event, not one per event and projection.
+        var batches = [[ProjectedEvent]](repeating: [], count: projections.count)
+        for event in batch {
+            for index in readers[event.type] ?? [] { batches[index].append(event) }
+        }
+        return batches
+    }
+
+    /// Writes events into the shadow of `projections[index]`, those up to `limit`.
+    func write(_ events: [ProjectedEvent], into index: Int, upTo limit: Int64) async throws {
+        let projection = projections[index]
+        var plan = WritePlan(creations: .copy)
+        for event in events where event.position <= limit {
+            for write in projection.writes(for: event) { plan.add(write) }
+        }
+        try await run(plan.steps(), in: Self.shadow(of: projection.name))
+    }
+
+    /// Runs a plan against one shadow: its COPYs, then its statements in pipelines of bounded
+    /// length, each its own transaction (a failed replay drops the shadows anyway).
+    private func run(_ steps: [WritePlan.Step], in schema: String) async throws {
+        guard !steps.isEmpty else { return }
+        try await client.withConnection { connection in
+            // Custom plans: a generic plan made while a shadow table was small would go on
+            // joining updates to it by a full scan as it grows (the replay outruns autoanalyze).
+            // No waiting for the WAL flush of each commit: a crash loses unlogged shadows anyway,
+            // and the swap's own commit is durable.
+            _ = try connection.query(
+                """
+                SELECT set_config('search_path', $1, false), set_config('plan_cache_mode', 'force_custom_plan', false),
+                       set_config('synchronous_commit', 'off', false)
+                """,
+                ["\(schema), public"])
+            defer { _ = try? connection.execute("RESET search_path; RESET plan_cache_mode; RESET synchronous_commit") }
+            var statements: [Statement] = []
+            for step in steps {
+                switch step {
+                case .copy(let sql, let rows):
+                    try connection.copyIn(sql) { writer in try rows.withUnsafeBytes { try writer.write($0) } }
+                case .statement(let statement):
+                    statements.append(statement)
+                }
+            }
+            for start in stride(from: 0, to: statements.count, by: Self.pipelineLength) {
+                _ = try connection.pipelinedTransaction(Array(statements[start..<min(start + Self.pipelineLength, statements.count)]))
+            }
+        }
+    }
+
+    /// Makes the shadows what a live model is once their bulk is in: logged (each table written
+    /// to the WAL once) and with their query indexes (each built once). Outside the leases, so
+    /// live workers go on meanwhile; the projections side by side.
+    func complete() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for projection in projections {
-                let limit = limits[projection.name] ?? 0
                 group.addTask {
-                    let types = projection.eventTypes
-                    var writes: [ProjectionWrite] = []
-                    for event in batch where event.position <= limit && types.contains(event.type) {
-                        writes += projection.writes(for: event)
+                    let shadow = Self.shadow(of: projection.name)
+                    try await client.withConnection { connection in
+                        try connection.withTransaction { connection in
+                            let schema = try connection.quoteIdentifier(shadow)
+                            for table in try Self.tables(in: shadow, on: connection) {
+                                // One rewrite: packed pages, written to the WAL once.
+                                let name = "\(schema).\(try connection.quoteIdentifier(table))"
+                                _ = try connection.execute("ALTER TABLE \(name) RESET (fillfactor)")
+                                _ = try connection.execute("ALTER TABLE \(name) SET LOGGED")
+                            }
+                            _ = try connection.execute("SET LOCAL search_path TO \(schema)")
+                            _ = try connection.execute(projection.indexesSQL)
+                        }
                     }
-                    try await run(WritePlan.statements(writes), in: Self.shadow(of: projection.name))
                 }
             }
             try await group.waitForAll()
         }
     }
 
-    /// Runs statements against one shadow, in pipelines of bounded length, one transaction each.
-    private func run(_ statements: [Statement], in schema: String) async throws {
-        guard !statements.isEmpty else { return }
-        try await client.withConnection { connection in
-            _ = try connection.query("SELECT set_config('search_path', $1, false)", ["\(schema), public"])
-            defer { _ = try? connection.execute("RESET search_path") }
-            for start in stride(from: 0, to: statements.count, by: Self.pipelineLength) {
-                _ = try connection.pipelinedTransaction(Array(statements[start..<min(start + Self.pipelineLength, statements.count)]))
-            }
-        }
+    /// A shadow's tables, referenced ones first (creation order): a logged table may not refer
+    /// to an unlogged one.
+    private static func tables(in shadow: String, on connection: Connection) throws -> [String] {
+        try connection.query(
+            """
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.oid
+            """, [shadow]
+        ).column(0, as: String.self)
     }
 
     /// Every row that is in a live model and not its shadow, or the other way round.
@@ -108,8 +199,8 @@ struct ShadowSchemas: Sendable {
         }
     }
 
-    /// Swaps the shadows in, with their checkpoint, in one transaction; only while `owner`
-    /// still holds every lease.
+    /// Swaps the (completed) shadows in, with their checkpoint, in one transaction; only while
+    /// `owner` still holds every lease.
     func swap(owner: String, position: Int64, recordedAt: Date?) async throws {
         try await client.withConnection { connection in
             try connection.withTransaction { connection in
@@ -120,16 +211,6 @@ struct ShadowSchemas: Sendable {
                     guard held else { throw ProjectionLeaseLost(name: projection.name) }
                     let live = try connection.quoteIdentifier(projection.name)
                     let shadow = try connection.quoteIdentifier(Self.shadow(of: projection.name))
-                    // Referenced tables first (creation order): a logged table may not refer to an unlogged one.
-                    let tables = try connection.query(
-                        """
-                        SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                         WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.oid
-                        """, [Self.shadow(of: projection.name)]
-                    ).column(0, as: String.self)
-                    for table in tables {
-                        _ = try connection.execute("ALTER TABLE \(shadow).\(try connection.quoteIdentifier(table)) SET LOGGED")
-                    }
                     _ = try connection.execute("DROP SCHEMA IF EXISTS \(live) CASCADE")
                     _ = try connection.execute("ALTER SCHEMA \(shadow) RENAME TO \(live)")
                     _ = try connection.query(

@@ -364,6 +364,22 @@ struct Sample: Sendable, CustomTestStringConvertible {
         #expect(logRefusal(type, schemaVersion, data) == "undecodable_event")
     }
 
+    @Test("a refusal names the field and what was wrong with it")
+    func refusalNamesTheField() {
+        func message(_ data: String) -> String {
+            do {
+                _ = try DomainEvent.decode(type: "StoryStarted", schemaVersion: 1, data: Data(data.utf8))
+                return "decoded"
+            } catch {
+                return (error as? DomainError)?.message ?? "\(error)"
+            }
+        }
+        #expect(message(#"{"service":"web","storyId":"P-1"}"#).hasSuffix("occurredAt is missing"))
+        #expect(message(#"{"occurredAt":"yesterday","service":"web","storyId":"P-1"}"#).contains("occurredAt: not an ISO 8601 date-time: yesterday"))
+        #expect(message(#"{"occurredAt":"2025-03-01T11:59:00.000Z","service":7,"storyId":"P-1"}"#).contains("service: expected a string, found the number 7"))
+        #expect(message(#"{"occurredAt":"2025-03-01T11:59:00.000Z","service":"web","storyId":"P-1"}"#) == "decoded")
+    }
+
     @Test func unknownEventType() {
         #expect(logRefusal("StoryDeleted", 1, #"{"storyId":"P-1"}"#) == "unknown_event_type")
     }

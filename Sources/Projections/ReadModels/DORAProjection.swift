@@ -20,7 +20,6 @@ public struct DORAProjection: Projection {
             team          text,
             integrated_at timestamptz NOT NULL
         );
-        CREATE INDEX commits_service_time_idx ON commits (service, integrated_at);
 
         CREATE TABLE deployments (
             deployment_id  text PRIMARY KEY,
@@ -33,7 +32,6 @@ public struct DORAProjection: Projection {
             finished_at    timestamptz,
             rolled_back_at timestamptz
         );
-        CREATE INDEX deployments_service_finished_idx ON deployments (service, environment, finished_at);
 
         CREATE TABLE incidents (
             incident_id    text PRIMARY KEY,
@@ -44,6 +42,13 @@ public struct DORAProjection: Projection {
             deployment_id  text,
             root_cause_sha text
         );
+        """
+    }
+
+    public var indexesSQL: String {
+        """
+        CREATE INDEX commits_service_time_idx ON commits (service, integrated_at);
+        CREATE INDEX deployments_service_finished_idx ON deployments (service, environment, finished_at);
         """
     }
 

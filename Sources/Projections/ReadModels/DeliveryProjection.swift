@@ -32,7 +32,6 @@ public struct DeliveryProjection: Projection {
             rolled_back_to_sha     text,
             position         bigint NOT NULL
         );
-        CREATE INDEX deployments_service_env_idx ON deployments (service, environment, finished_at);
 
         CREATE TABLE releases (
             release_id     text PRIMARY KEY,
@@ -45,6 +44,12 @@ public struct DeliveryProjection: Projection {
             published_at   timestamptz NOT NULL,
             position       bigint NOT NULL
         );
+        """
+    }
+
+    public var indexesSQL: String {
+        """
+        CREATE INDEX deployments_service_env_idx ON deployments (service, environment, finished_at);
         """
     }
 

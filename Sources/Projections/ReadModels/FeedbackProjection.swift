@@ -28,7 +28,6 @@ public struct FeedbackProjection: Projection {
             answered_at    timestamptz,
             position       bigint NOT NULL
         );
-        CREATE INDEX feedback_service_received_idx ON feedback (service, received_at);
 
         -- Improvements proposed for feedback not (yet) recorded, applied when it arrives.
         CREATE TABLE pending_answers (
@@ -36,6 +35,12 @@ public struct FeedbackProjection: Projection {
             improvement_id text NOT NULL,
             answered_at    timestamptz NOT NULL
         );
+        """
+    }
+
+    public var indexesSQL: String {
+        """
+        CREATE INDEX feedback_service_received_idx ON feedback (service, received_at);
         """
     }
 

@@ -24,8 +24,6 @@ public struct IntegrationProjection: Projection {
             integrated_at timestamptz NOT NULL,
             position      bigint NOT NULL
         );
-        CREATE INDEX commits_service_time_idx ON commits (service, integrated_at);
-        CREATE INDEX commits_story_ids_idx ON commits USING gin (story_ids);
 
         CREATE TABLE builds (
             build_id         text PRIMARY KEY,
@@ -41,6 +39,13 @@ public struct IntegrationProjection: Projection {
             reason           text,
             position         bigint NOT NULL
         );
+        """
+    }
+
+    public var indexesSQL: String {
+        """
+        CREATE INDEX commits_service_time_idx ON commits (service, integrated_at);
+        CREATE INDEX commits_story_ids_idx ON commits USING gin (story_ids);
         CREATE INDEX builds_service_finished_idx ON builds (service, finished_at);
         CREATE INDEX builds_sha_idx ON builds (sha);
         """

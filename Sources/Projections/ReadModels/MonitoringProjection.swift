@@ -41,6 +41,11 @@ public struct MonitoringProjection: Projection {
             resolution     text,
             position       bigint NOT NULL
         );
+        """
+    }
+
+    public var indexesSQL: String {
+        """
         CREATE INDEX incidents_service_opened_idx ON incidents (service, opened_at);
         """
     }

@@ -32,6 +32,11 @@ public struct PlanningProjection: Projection {
             -- The log position of the last event applied to the row.
             position       bigint NOT NULL
         );
+        """
+    }
+
+    public var indexesSQL: String {
+        """
         CREATE INDEX stories_status_priority_idx ON stories (status, priority, created_at);
         CREATE INDEX stories_completed_at_idx ON stories (completed_at) WHERE completed_at IS NOT NULL;
         """

@@ -25,15 +25,21 @@ public struct TestingProjection: Projection {
             completed_at     timestamptz NOT NULL,
             position         bigint NOT NULL
         );
-        CREATE INDEX runs_suite_sha_idx ON runs (service, suite, sha);
-        CREATE INDEX runs_completed_at_idx ON runs (completed_at);
 
         CREATE TABLE failures (
-            run_id    text NOT NULL REFERENCES runs,
+            run_id    text NOT NULL,
             test_name text NOT NULL,
             PRIMARY KEY (run_id, test_name)
         );
+        """
+    }
+
+    public var indexesSQL: String {
+        """
+        CREATE INDEX runs_suite_sha_idx ON runs (service, suite, sha);
+        CREATE INDEX runs_completed_at_idx ON runs (completed_at);
         CREATE INDEX failures_test_idx ON failures (test_name);
+        ALTER TABLE failures ADD FOREIGN KEY (run_id) REFERENCES runs;
         """
     }
 
