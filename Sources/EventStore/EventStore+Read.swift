@@ -7,14 +7,17 @@ extension EventStore {
 
     static let columns =
         "global_position, event_id, stream_id, stream_version, type, schema_version, data::text, metadata::text, recorded_at"
+    /// The same without the metadata (`{}` in its place): what projections read.
+    static let columnsWithoutMetadata =
+        "global_position, event_id, stream_id, stream_version, type, schema_version, data::text, '{}'::text, recorded_at"
     static let streamSQL = """
         SELECT \(columns) FROM events
         WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version LIMIT $3
         """
     /// Log order between two positions, optionally one category ($4) and some types ($5);
     /// one statement per filter combination, so each gets a plan that fits it.
-    static func rangeSQL(category: Bool, types: Bool) -> String {
-        var sql = "SELECT \(columns) FROM events WHERE global_position > $1 AND global_position <= $2"
+    static func rangeSQL(category: Bool, types: Bool, metadata: Bool = true) -> String {
+        var sql = "SELECT \(metadata ? columns : columnsWithoutMetadata) FROM events WHERE global_position > $1 AND global_position <= $2"
         if category { sql += " AND category = $4" }
         if types { sql += " AND type = ANY($\(category ? 5 : 4)::text[])" }
         return sql + " ORDER BY global_position LIMIT $3"
@@ -48,8 +51,12 @@ extension EventStore {
 
     /// One page of the log after `position`, filtered, and where the next page starts: past
     /// the last event, or further when the rest of the safe range held nothing that matched.
-    public func read(after position: Int64, limit: Int, filter: EventFilter = EventFilter()) async throws -> LogPage {
-        let batch = try await readBatch(after: position, limit: try Self.checkedLimit(limit), filter: filter, fresh: true)
+    /// Without `metadata` each event's metadata reads `{}` (a replay has no use for it).
+    public func read(
+        after position: Int64, limit: Int, filter: EventFilter = EventFilter(), metadata: Bool = true
+    ) async throws -> LogPage {
+        let batch = try await readBatch(
+            after: position, limit: try Self.checkedLimit(limit), filter: filter, fresh: true, metadata: metadata)
         return LogPage(events: batch.events, next: batch.through)
     }
 
@@ -60,7 +67,7 @@ extension EventStore {
     /// `fresh` judges the horizon anew; otherwise a cached horizon ahead of `position` is
     /// used as it is (followers come back for more anyway).
     func readBatch(
-        after position: Int64, limit: Int, filter: EventFilter, fresh: Bool
+        after position: Int64, limit: Int, filter: EventFilter, fresh: Bool, metadata: Bool = true
     ) async throws -> (events: [RecordedEvent], through: Int64) {
         var safe = horizon.safePosition
         if fresh || safe <= position { safe = try await horizon.refresh() }
@@ -69,7 +76,7 @@ extension EventStore {
         if let category = filter.category { parameters.append(category) }
         if !filter.types.isEmpty { parameters.append(PostgresTextArray(filter.types)) }
         let events = try await query(
-            Self.rangeSQL(category: filter.category != nil, types: !filter.types.isEmpty), parameters)
+            Self.rangeSQL(category: filter.category != nil, types: !filter.types.isEmpty, metadata: metadata), parameters)
         return (events, events.count == limit ? events.last!.position : safe)
     }
 

@@ -12,7 +12,7 @@ public struct RecordedEvent: Sendable, Hashable {
     public var schemaVersion: Int
     /// The payload, a JSON object as text (as PostgreSQL's jsonb prints it).
     public var data: String
-    /// The metadata, a JSON object as text.
+    /// The metadata, a JSON object as text (`{}` when read without it).
     public var metadata: String
     /// When the log recorded the event (not when it happened: that is in `data`).
     public var recordedAt: Date

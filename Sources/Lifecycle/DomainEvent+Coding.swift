@@ -40,6 +40,6 @@ extension DomainEvent {
     }
 
     private static func decode<Payload: EventPayload>(_ type: Payload.Type, _ data: Data) throws -> DomainEvent {
-        try EventDataDecoder.decode(Payload.self, from: data).event
+        try EventDataDecoder.decode(Payload.self, from: Array(data)).event
     }
 }

@@ -3,25 +3,48 @@ import Foundation
 /// Reads event data into the events' own `Codable` structs, through `JSONParser`.
 ///
 /// A replay decodes every event of the log, and `JSONDecoder` (with its date closure) was most
-/// of a replay's own CPU time; this reads the bytes once into `JSONValue` and hands each field
-/// straight to the synthesized `init(from:)`. It throws `DecodingError`s with the field's path,
+/// of a replay's own CPU time; this reads the bytes once, the event's object as a list of
+/// members (no dictionary, no String per key), and hands each field straight to the
+/// synthesized `init(from:)`. It throws `DecodingError`s with the field's path,
 /// as `JSONDecoder` does, so failures read the same. Dates are ISO 8601 strings
 /// (`ISO8601Timestamp`), the form `EventJSON.encoder` writes.
 enum EventDataDecoder {
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        let value: JSONValue
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        let members: JSONMembers
         do {
-            value = try JSONParser.parse(data)
+            members = try JSONParser.parseMembers(bytes)
         } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "the data is not valid JSON"))
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "the data is not a valid JSON object"))
         }
-        return try JSONValueDecoder(value, path: []).decode(T.self)
+        return try T(from: JSONValueDecoder(members: .list(members)))
+    }
+}
+
+/// An object's members: the event's own, as parsed in order, or a nested object's.
+private enum ObjectMembers {
+    case list(JSONMembers)
+    case dictionary([String: JSONValue])
+
+    subscript(key: String) -> JSONValue? {
+        switch self {
+        case .list(let members): members[key]
+        case .dictionary(let members): members[key]
+        }
+    }
+
+    var names: [String] {
+        switch self {
+        case .list(let members): members.names
+        case .dictionary(let members): Array(members.keys)
+        }
     }
 }
 
 /// A `Decoder` (and single-value container) over one parsed value.
 private struct JSONValueDecoder: Decoder, SingleValueDecodingContainer {
     let value: JSONValue
+    /// The event's object, parsed as a member list (`value` is then unused).
+    private var members: ObjectMembers?
     let codingPath: [any CodingKey]
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
@@ -30,9 +53,16 @@ private struct JSONValueDecoder: Decoder, SingleValueDecodingContainer {
         self.codingPath = path
     }
 
+    init(members: ObjectMembers, path: [any CodingKey] = []) {
+        self.value = .object([:])
+        self.members = members
+        self.codingPath = path
+    }
+
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        if let members { return KeyedDecodingContainer(JSONObjectContainer<Key>(members: members, codingPath: codingPath)) }
         guard case .object(let members) = value else { throw JSONValueReading.mismatch("an object", value, codingPath) }
-        return KeyedDecodingContainer(JSONObjectContainer<Key>(members: members, codingPath: codingPath))
+        return KeyedDecodingContainer(JSONObjectContainer<Key>(members: .dictionary(members), codingPath: codingPath))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -62,10 +92,10 @@ private struct JSONValueDecoder: Decoder, SingleValueDecodingContainer {
 
 /// The members of an object, by key.
 private struct JSONObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let members: [String: JSONValue]
+    let members: ObjectMembers
     let codingPath: [any CodingKey]
 
-    var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
+    var allKeys: [Key] { members.names.compactMap { Key(stringValue: $0) } }
 
     func contains(_ key: Key) -> Bool { members[key.stringValue] != nil }
 
@@ -126,7 +156,7 @@ private struct JSONObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtoc
     }
 
     func superDecoder() throws -> any Decoder {
-        JSONValueDecoder(.object(members), path: codingPath)
+        JSONValueDecoder(members: members, path: codingPath)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {

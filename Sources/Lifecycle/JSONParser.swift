@@ -27,6 +27,56 @@ struct JSONParser {
         return value
     }
 
+    /// Parses a JSON object that makes up the whole of `bytes` into its members in order,
+    /// without a dictionary or a String per key (`EventDataDecoder` reads each key once).
+    static func parseMembers(_ bytes: [UInt8]) throws(Failure) -> JSONMembers {
+        var parser = JSONParser(bytes: bytes)
+        parser.skipWhitespace()
+        guard parser.consume(UInt8(ascii: "{")) else { throw Failure() }
+        var members = JSONMembers(bytes: bytes)
+        parser.skipWhitespace()
+        if !parser.consume(UInt8(ascii: "}")) {
+            while true {
+                parser.skipWhitespace()
+                guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "\"") else { throw Failure() }
+                let key = try parser.key()
+                parser.skipWhitespace()
+                guard parser.consume(UInt8(ascii: ":")) else { throw Failure() }
+                parser.skipWhitespace()
+                let value = try parser.value(depth: 2)
+                members.append(key, value)
+                parser.skipWhitespace()
+                if parser.consume(UInt8(ascii: ",")) { continue }
+                guard parser.consume(UInt8(ascii: "}")) else { throw Failure() }
+                break
+            }
+        }
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw Failure() }
+        return members
+    }
+
+    /// A member's key: the range of its bytes when it is plain ASCII without escapes (no
+    /// String made), else its decoded (and validated) text.
+    private mutating func key() throws(Failure) -> JSONMembers.Key {
+        let start = index + 1
+        var end = start
+        while end < bytes.count {
+            switch bytes[end] {
+            case UInt8(ascii: "\""):
+                index = end + 1
+                return .raw(start..<end)
+            case UInt8(ascii: "\\"), 0x80...:
+                return .decoded(try string())
+            case 0x00..<0x20:
+                throw Failure()
+            default:
+                end += 1
+            }
+        }
+        throw Failure()
+    }
+
     private mutating func value(depth: Int) throws(Failure) -> JSONValue {
         guard depth <= Self.maximumDepth, index < bytes.count else { throw Failure() }
         switch bytes[index] {
@@ -207,5 +257,52 @@ struct JSONParser {
         guard index + count <= bytes.count else { throw Failure() }
         for offset in 0..<count where bytes[index + offset] != text.utf8Start[offset] { throw Failure() }
         index += count
+    }
+}
+
+/// An object's members in order, as `JSONParser.parseMembers` reads them: keys found by
+/// comparing bytes, the last of duplicates winning (as in a dictionary).
+struct JSONMembers {
+    enum Key {
+        /// The key's bytes in `bytes` (it had no escapes).
+        case raw(Range<Int>)
+        case decoded(String)
+    }
+
+    let bytes: [UInt8]
+    private(set) var keys: [Key] = []
+    private(set) var values: [JSONValue] = []
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    mutating func append(_ key: Key, _ value: JSONValue) {
+        keys.append(key)
+        values.append(value)
+    }
+
+    /// The value of `key`, or nil when it is absent.
+    subscript(key: String) -> JSONValue? {
+        let wanted = key.utf8
+        for index in keys.indices.reversed() {
+            switch keys[index] {
+            case .raw(let range):
+                if range.count == wanted.count && bytes[range].elementsEqual(wanted) { return values[index] }
+            case .decoded(let text):
+                if text == key { return values[index] }
+            }
+        }
+        return nil
+    }
+
+    /// Every key, as text.
+    var names: [String] {
+        keys.map { key in
+            switch key {
+            case .raw(let range): String(decoding: bytes[range], as: UTF8.self)
+            case .decoded(let text): text
+            }
+        }
     }
 }

@@ -58,6 +58,21 @@ final class BatchQueue<Element: Sendable>: Sendable {
         consumer?.resume(returning: nil)
     }
 
+    /// Every batch waiting, in order, waiting while there is none; empty once finished and
+    /// drained. A consumer that fell behind takes what piled up in one go.
+    func nextAll() async throws -> [Element] {
+        guard let first = try await next() else { return [] }
+        let (rest, producer) = state.withLock { state in
+            defer {
+                state.items.removeAll()
+                state.producer = nil
+            }
+            return (state.items, state.producer)
+        }
+        producer?.resume()
+        return [first] + rest
+    }
+
     /// The next batch, waiting while there is none; nil once finished and drained.
     func next() async throws -> Element? {
         try await withTaskCancellationHandler {

@@ -30,7 +30,7 @@ struct ReplayCommand: AsyncParsableCommand {
     var verify = false
 
     @Option(help: "Events per batch.")
-    var batchSize = 5_000
+    var batchSize = EventStore.maximumReadLimit
 
     func validate() throws {
         guard all != !names.isEmpty else { throw ValidationError("name read models with --projection, or pass --all") }
