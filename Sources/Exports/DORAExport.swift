@@ -12,11 +12,11 @@ struct DORAExport: Sendable {
         -> ExportManifest
     {
         let (request, query) = (request, try query())
-        let (position, rows) = try await client.withConnection { connection in
-            _ = try DatasetExport.positions(of: ["dora"], connection)
+        let (positions, rows) = try await client.withConnection { connection in
+            _ = try DatasetExport.positions(of: ReadModels.doraSources, connection)  // refuses models not built yet
             return try DORATable.rows(query, connection: connection)
         }
-        var manifest = ExportManifest(request, after: 0, through: position, positions: ["dora": position])
+        var manifest = ExportManifest(request, after: 0, through: positions.values.min() ?? 0, positions: positions)
         started(manifest)
         let lines = [request.format == .csv ? RowWriter.csvHeader(DORATable.columns) : nil].compactMap { $0 }
             + rows.map { request.format == .csv ? RowWriter.csv($0) : RowWriter.json($0, columns: DORATable.columns) }

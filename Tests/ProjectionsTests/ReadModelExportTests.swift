@@ -194,7 +194,8 @@ struct ReadModelExportTests {
                 let window = ExportFilters(from: Self.date("2026-10-05T00:00:00Z"), to: Self.date("2026-10-19T00:00:00Z"))
                 let (jsonl, manifest) = try await Self.export(db, "dora", .jsonl, window)
                 let rows = try jsonl.split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? JSON) }
-                #expect(manifest.positions == ["dora": try await Self.head(db)])
+                let head = try await Self.head(db)
+                #expect(manifest.positions == Dictionary(uniqueKeysWithValues: ReadModels.doraSources.map { ($0, head) }))
                 let services = Set(rows.filter { $0["scope"] as? String == "service" }.compactMap { $0["name"] as? String })
                 #expect(services == ["alpha", "beta", "gamma"])
                 for (scope, name) in [("overall", nil)] + services.sorted().map({ ("service", Optional($0)) }) {

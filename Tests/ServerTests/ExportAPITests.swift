@@ -85,7 +85,7 @@ struct ExportAPITests {
                 let dora = try await server.http.request("GET", "/v1/exports/dora.jsonl?bucket=day&from=2026-01-01&to=2026-01-03", headers: auth)
                 #expect(dora.status == 200, "\(dora.text)")
                 #expect(dora.text.split(separator: "\n").count == 2, "two days, overall only: no deployments yet")
-                #expect(dora.headers["loopline-read-model-positions"] == "dora=3")
+                #expect(dora.headers["loopline-read-model-positions"] == "delivery=3,integration=3,monitoring=3", "the models DORA reads")
 
                 for (path, status, code) in [
                     ("/v1/exports/planning-story.csv", 404, "unknown_export"), ("/v1/exports/.csv", 404, "unknown_export"),

@@ -1,7 +1,9 @@
 import Foundation
 import Postgres
 
-/// What the DORA report is computed from, read at one snapshot from the `dora` projection.
+/// What the DORA report is computed from, read at one snapshot from the stage models that hold
+/// the facts: commits (`integration`), deployments (`delivery`) and incidents (`monitoring`).
+/// They are the DORA facts, so no read model keeps a second copy of them.
 struct DORAFacts: Sendable {
     struct Deployment: Sendable {
         var id: String
@@ -40,14 +42,14 @@ struct DORAFacts: Sendable {
     /// Commits delivered in the window.
     var deliveries: [Delivery]
     var incidents: [Incident]
-    /// The `dora` projection's checkpoint in the snapshot the facts were read at.
-    var position: Int64
+    /// The sources' checkpoints in the snapshot the facts were read at.
+    var positions: [String: Int64]
 
     /// Successful production deployments with the commit time they reach up to (`cutoff`): the
     /// time their SHA was integrated, or, for a SHA never reported, when they finished.
     static let successful = """
         SELECT d.deployment_id, d.service, d.team, d.finished_at, coalesce(c.integrated_at, d.finished_at) AS cutoff
-          FROM dora.deployments d LEFT JOIN dora.commits c ON c.sha = d.sha
+          FROM delivery.deployments d LEFT JOIN integration.commits c ON c.sha = d.sha
          WHERE d.environment = $3 AND d.status IN ('succeeded', 'rolled_back') AND d.finished_at IS NOT NULL
            AND ($1::text IS NULL OR d.service = $1) AND ($2::text IS NULL OR d.team = $2)
         """
@@ -66,11 +68,15 @@ struct DORAFacts: Sendable {
         let scope: [(any PostgresEncodable)?] = [query.service, query.team, query.environment]
         return try connection.withTransaction { connection in
             _ = try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            let position = try connection.query("SELECT coalesce((SELECT position FROM projections WHERE name = 'dora'), 0)")[0]
-                .decode(0, as: Int64.self)
+            var positions = Dictionary(uniqueKeysWithValues: ReadModels.doraSources.map { ($0, Int64(0)) })
+            for row in try connection.query(
+                "SELECT name, position FROM projections WHERE name = ANY($1::text[])", [PostgresTextArray(ReadModels.doraSources)]
+            ).rows {
+                positions[try row.decode(0, as: String.self)] = try row.decode(1, as: Int64.self)
+            }
             let deployments = try connection.query(
                 """
-                SELECT deployment_id, service, team, sha, status, finished_at, rolled_back_at FROM dora.deployments
+                SELECT deployment_id, service, team, sha, status, finished_at, rolled_back_at FROM delivery.deployments
                  WHERE environment = $3 AND finished_at IS NOT NULL AND finished_at < $4
                    AND ($1::text IS NULL OR service = $1) AND ($2::text IS NULL OR team = $2)
                  ORDER BY finished_at, deployment_id
@@ -84,7 +90,7 @@ struct DORAFacts: Sendable {
                 """
                 WITH ok AS (\(successful))
                 SELECT c.sha, f.service, f.team, c.integrated_at, f.finished_at, f.deployment_id
-                  FROM dora.commits c
+                  FROM integration.commits c
                  CROSS JOIN LATERAL (\(firstContaining(service: "c.service", integrated: "c.integrated_at"))) f
                  WHERE c.integrated_at < $5 AND f.finished_at >= $4 AND f.finished_at < $5
                  ORDER BY f.finished_at, c.integrated_at, c.sha
@@ -101,7 +107,7 @@ struct DORAFacts: Sendable {
                 SELECT i.incident_id, i.service, i.opened_at, i.resolved_at,
                        CASE WHEN i.deployment_id IS NOT NULL THEN i.deployment_id
                             WHEN i.root_cause_sha IS NOT NULL THEN
-                                (SELECT f.deployment_id FROM dora.commits c
+                                (SELECT f.deployment_id FROM integration.commits c
                                   CROSS JOIN LATERAL (\(firstContaining(service: "c.service", integrated: "c.integrated_at"))) f
                                   WHERE c.sha = i.root_cause_sha)
                             ELSE (SELECT ok.deployment_id FROM ok
@@ -111,7 +117,7 @@ struct DORAFacts: Sendable {
                        CASE WHEN i.deployment_id IS NOT NULL THEN 'deployment_link'
                             WHEN i.root_cause_sha IS NOT NULL THEN 'root_cause_sha'
                             ELSE 'recent_deployment' END
-                  FROM dora.incidents i
+                  FROM monitoring.incidents i
                  WHERE i.opened_at IS NOT NULL AND i.opened_at < $4 AND ($1::text IS NULL OR i.service = $1)
                  ORDER BY i.opened_at, i.incident_id
                 """, scope + [query.to, query.attributionHours]
@@ -121,7 +127,7 @@ struct DORAFacts: Sendable {
                     resolvedAt: try row.decode(3),
                     deploymentId: try row.decode(4), rule: try row.decode(5))
             }
-            return DORAFacts(deployments: deployments, deliveries: deliveries, incidents: incidents, position: position)
+            return DORAFacts(deployments: deployments, deliveries: deliveries, incidents: incidents, positions: positions)
         }
     }
 }

@@ -20,10 +20,10 @@ public enum DORATable {
         case null
     }
 
-    /// The rows, from facts read at one snapshot, and the `dora` projection's position in it.
-    public static func rows(_ query: DORAQuery, connection: Connection) throws -> (position: Int64, rows: [[Value]]) {
+    /// The rows, from facts read at one snapshot, and the positions of their sources in it.
+    public static func rows(_ query: DORAQuery, connection: Connection) throws -> (positions: [String: Int64], rows: [[Value]]) {
         let facts = try DORAFacts.read(query, connection: connection)
-        return (facts.position, DORACalculator(facts: facts, query: query).table().map { row in
+        return (facts.positions, DORACalculator(facts: facts, query: query).table().map { row in
             let m = row.metrics
             return [
                 .time(row.start), .time(row.end), .text(row.scope), text(row.name),
