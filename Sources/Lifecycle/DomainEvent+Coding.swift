@@ -13,11 +13,22 @@ extension DomainEvent {
     /// Throws `DomainError` `unknown_event_type` for a type this build does not know, and
     /// `undecodable_event` for data that does not fit the type or a schema version it cannot read.
     public static func decode(type: String, schemaVersion: Int, data: Data) throws -> DomainEvent {
+        try decode(type: type, schemaVersion: schemaVersion, bytes: Array(data))
+    }
+
+    /// The same for data as the log's text (`RecordedEvent.data`): one copy of the bytes fewer,
+    /// for a replay that decodes every event of the log.
+    public static func decode(type: String, schemaVersion: Int, text: String) throws -> DomainEvent {
+        try decode(type: type, schemaVersion: schemaVersion, bytes: Array(text.utf8))
+    }
+
+    private static func decode(type: String, schemaVersion: Int, bytes: [UInt8]) throws -> DomainEvent {
         guard let payloadType = payloadTypesByName[type] else {
             throw DomainError(
                 code: "unknown_event_type", message: "event type \"\(type)\" is not in this build's catalogue")
         }
-        let current = try EventUpcaster.upcast(type: type, data: data, from: schemaVersion)
+        let current = schemaVersion == payloadType.schemaVersion
+            ? bytes : Array(try EventUpcaster.upcast(type: type, data: Data(bytes), from: schemaVersion))
         do {
             return try decode(payloadType, current)
         } catch {
@@ -39,7 +50,7 @@ extension DomainEvent {
         }
     }
 
-    private static func decode<Payload: EventPayload>(_ type: Payload.Type, _ data: Data) throws -> DomainEvent {
-        try EventDataDecoder.decode(Payload.self, from: Array(data)).event
+    private static func decode<Payload: EventPayload>(_ type: Payload.Type, _ bytes: [UInt8]) throws -> DomainEvent {
+        try EventDataDecoder.decode(Payload.self, from: bytes).event
     }
 }

@@ -224,8 +224,9 @@ private struct JSONIndexKey: CodingKey {
 /// The conversions from `JSONValue` the containers share, and their errors.
 private enum JSONValueReading {
     static func value<T: Decodable>(_ type: T.Type, _ value: JSONValue, _ path: [any CodingKey]) throws -> T {
-        if T.self == String.self { return try string(value, path) as! T }
-        if T.self == Date.self { return try date(value, path) as! T }
+        // The types checked first: no dynamic cast needed.
+        if T.self == String.self { return unsafeBitCast(try string(value, path), to: T.self) }
+        if T.self == Date.self { return unsafeBitCast(try date(value, path), to: T.self) }
         return try T(from: JSONValueDecoder(value, path: path))
     }
 

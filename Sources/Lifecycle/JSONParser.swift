@@ -284,16 +284,25 @@ struct JSONMembers {
 
     /// The value of `key`, or nil when it is absent.
     subscript(key: String) -> JSONValue? {
-        let wanted = key.utf8
-        for index in keys.indices.reversed() {
-            switch keys[index] {
-            case .raw(let range):
-                if range.count == wanted.count && bytes[range].elementsEqual(wanted) { return values[index] }
-            case .decoded(let text):
-                if text == key { return values[index] }
+        var key = key
+        let found = key.withUTF8 { wanted in
+            bytes.withUnsafeBufferPointer { all -> Int? in
+                for index in keys.indices.reversed() {
+                    switch keys[index] {
+                    case .raw(let range):
+                        if range.count == wanted.count
+                            && (wanted.isEmpty || memcmp(all.baseAddress! + range.lowerBound, wanted.baseAddress!, wanted.count) == 0)
+                        {
+                            return index
+                        }
+                    case .decoded(let text):
+                        if text.utf8.elementsEqual(wanted) { return index }
+                    }
+                }
+                return nil
             }
         }
-        return nil
+        return found.map { values[$0] }
     }
 
     /// Every key, as text.

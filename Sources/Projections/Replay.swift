@@ -157,8 +157,9 @@ public struct Replay: Sendable {
             for (index, projection) in projections.enumerated() {
                 let limit = limits[projection.name] ?? 0
                 group.addTask {
+                    var roomy: Set<String> = []
                     while case let batches = try await queues[index].nextAll(), let batch = batches.last {
-                        try await shadows.write(batches.flatMap(\.events), into: index, upTo: limit)
+                        roomy = try await shadows.write(batches.flatMap(\.events), into: index, upTo: limit, roomy: roomy)
                         if let slowest = standings.wrote(batch, by: index) {
                             progress(Progress(position: slowest.through, target: target, events: slowest.read, elapsed: ContinuousClock.now - started))
                         }

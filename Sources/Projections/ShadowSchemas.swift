@@ -36,11 +36,6 @@ struct ShadowSchemas: Sendable {
                     // Unlogged while built: no WAL per row (a third of a replay's time), and no
                     // query indexes; `complete` makes them logged and adds the indexes, each once.
                     _ = try connection.execute(projection.tablesSQL.replacingOccurrences(of: "CREATE TABLE", with: "CREATE UNLOGGED TABLE"))
-                    // Half-full pages: an update of a row just copied in finds room beside it
-                    // (a HOT update, no index entry); `complete` packs the pages again.
-                    for table in try Self.tables(in: Self.shadow(of: projection.name), on: connection) {
-                        _ = try connection.execute("ALTER TABLE \(schema).\(try connection.quoteIdentifier(table)) SET (fillfactor = 50)")
-                    }
                 }
             }
         }
@@ -86,21 +81,31 @@ struct ShadowSchemas: Sendable {
         return batches
     }
 
-    /// Writes events into the shadow of `projections[index]`, those up to `limit`.
-    func write(_ events: [ProjectedEvent], into index: Int, upTo limit: Int64) async throws {
+    /// Writes events into the shadow of `projections[index]`, those up to `limit`. `roomy` are
+    /// the tables already given half-full pages; returns them with those this batch updated.
+    func write(_ events: [ProjectedEvent], into index: Int, upTo limit: Int64, roomy: Set<String>) async throws -> Set<String> {
         let projection = projections[index]
         var plan = WritePlan(creations: .copy)
         for event in events where event.position <= limit {
             for write in projection.writes(for: event) { plan.add(write) }
         }
-        try await run(plan.steps(), in: Self.shadow(of: projection.name))
+        let updated = plan.updatedTables
+        try await run(plan.steps(), in: Self.shadow(of: projection.name), makingRoomIn: updated.subtracting(roomy))
+        return roomy.union(updated)
     }
 
     /// Runs a plan against one shadow: its COPYs, then its statements in pipelines of bounded
     /// length, each its own transaction (a failed replay drops the shadows anyway).
-    private func run(_ steps: [WritePlan.Step], in schema: String) async throws {
+    ///
+    /// Tables in `makingRoomIn` get half-full pages from now on: an update of a row copied in
+    /// later finds room beside it (a HOT update, no new index entry); `complete` packs the pages
+    /// again. Only tables that are updated: the others would be written twice as large for nothing.
+    private func run(_ steps: [WritePlan.Step], in schema: String, makingRoomIn tables: Set<String>) async throws {
         guard !steps.isEmpty else { return }
         try await client.withConnection { connection in
+            for table in tables.sorted() {
+                _ = try connection.execute("ALTER TABLE \(try connection.quoteIdentifier(schema)).\(try connection.quoteIdentifier(table)) SET (fillfactor = 50)")
+            }
             // Custom plans: a generic plan made while a shadow table was small would go on
             // joining updates to it by a full scan as it grows (the replay outruns autoanalyze).
             // No waiting for the WAL flush of each commit: a crash loses unlogged shadows anyway,

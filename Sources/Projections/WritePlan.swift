@@ -89,6 +89,9 @@ struct WritePlan {
         }
     }
 
+    /// The tables the plan updates (`.update` writes).
+    var updatedTables: Set<String> { Set(waves.joined().map(\.table)) }
+
     func steps() -> [Step] {
         let created = creations.map { group -> Step in
             let list = group.columns.joined(separator: ", ")

@@ -8,39 +8,39 @@ public struct DeliveryProjection: Projection {
     public init() {}
 
     public var name: String { "delivery" }
-    public var version: Int { 1 }
+    public var version: Int { 2 }
 
     public var tablesSQL: String {
         """
         CREATE TABLE deployments (
-            deployment_id    text PRIMARY KEY,
-            service          text NOT NULL,
-            team             text,
-            environment      text NOT NULL,
-            sha              text NOT NULL,
-            build_id         text,
-            version          text,
+            deployment_id    text COLLATE "C" PRIMARY KEY,
+            service          text COLLATE "C" NOT NULL,
+            team             text COLLATE "C",
+            environment      text COLLATE "C" NOT NULL,
+            sha              text COLLATE "C" NOT NULL,
+            build_id         text COLLATE "C",
+            version          text COLLATE "C",
             -- started, succeeded, failed, rolled_back
-            status           text NOT NULL,
+            status           text COLLATE "C" NOT NULL,
             started_at       timestamptz,
             finished_at      timestamptz,
             duration_seconds double precision,
-            reason           text,
+            reason           text COLLATE "C",
             rolled_back_at   timestamptz,
-            rollback_reason  text,
-            rolled_back_to_version text,
-            rolled_back_to_sha     text,
+            rollback_reason  text COLLATE "C",
+            rolled_back_to_version text COLLATE "C",
+            rolled_back_to_sha     text COLLATE "C",
             position         bigint NOT NULL
         );
 
         CREATE TABLE releases (
-            release_id     text PRIMARY KEY,
-            version        text NOT NULL,
-            sha            text,
-            service        text NOT NULL,
-            team           text,
-            deployment_ids text[] NOT NULL,
-            notes          text,
+            release_id     text COLLATE "C" PRIMARY KEY,
+            version        text COLLATE "C" NOT NULL,
+            sha            text COLLATE "C",
+            service        text COLLATE "C" NOT NULL,
+            team           text COLLATE "C",
+            deployment_ids text[] COLLATE "C" NOT NULL,
+            notes          text COLLATE "C",
             published_at   timestamptz NOT NULL,
             position       bigint NOT NULL
         );

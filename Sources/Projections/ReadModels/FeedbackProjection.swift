@@ -8,31 +8,31 @@ public struct FeedbackProjection: Projection {
     public init() {}
 
     public var name: String { "feedback" }
-    public var version: Int { 1 }
+    public var version: Int { 2 }
 
     public var tablesSQL: String {
         """
         CREATE TABLE feedback (
-            feedback_id    text PRIMARY KEY,
-            source         text NOT NULL,
+            feedback_id    text COLLATE "C" PRIMARY KEY,
+            source         text COLLATE "C" NOT NULL,
             -- 1 (worst) to 5 (best); 1 and 2 count as negative.
             rating         integer NOT NULL,
-            text           text,
-            story_id       text,
-            release_id     text,
-            service        text NOT NULL,
-            team           text,
+            text           text COLLATE "C",
+            story_id       text COLLATE "C",
+            release_id     text COLLATE "C",
+            service        text COLLATE "C" NOT NULL,
+            team           text COLLATE "C",
             received_at    timestamptz NOT NULL,
             -- The first improvement proposed for it, and when.
-            improvement_id text,
+            improvement_id text COLLATE "C",
             answered_at    timestamptz,
             position       bigint NOT NULL
         );
 
         -- Improvements proposed for feedback not (yet) recorded, applied when it arrives.
         CREATE TABLE pending_answers (
-            feedback_id    text PRIMARY KEY,
-            improvement_id text NOT NULL,
+            feedback_id    text COLLATE "C" PRIMARY KEY,
+            improvement_id text COLLATE "C" NOT NULL,
             answered_at    timestamptz NOT NULL
         );
         """

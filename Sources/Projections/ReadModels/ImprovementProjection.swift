@@ -8,27 +8,27 @@ public struct ImprovementProjection: Projection {
     public init() {}
 
     public var name: String { "improvement" }
-    public var version: Int { 1 }
+    public var version: Int { 2 }
 
     public var tablesSQL: String {
         """
         CREATE TABLE improvements (
-            improvement_id text PRIMARY KEY,
-            title          text NOT NULL,
-            service        text NOT NULL,
-            team           text,
-            feedback_id    text,
-            incident_id    text,
+            improvement_id text COLLATE "C" PRIMARY KEY,
+            title          text COLLATE "C" NOT NULL,
+            service        text COLLATE "C" NOT NULL,
+            team           text COLLATE "C",
+            feedback_id    text COLLATE "C",
+            incident_id    text COLLATE "C",
             proposed_at    timestamptz NOT NULL,
             completed_at   timestamptz,
-            outcome        text,
+            outcome        text COLLATE "C",
             position       bigint NOT NULL
         );
 
         -- When each possible trigger happened: feedback received, incident opened.
         CREATE TABLE triggers (
-            kind        text NOT NULL CHECK (kind IN ('feedback', 'incident')),
-            id          text NOT NULL,
+            kind        text COLLATE "C" NOT NULL CHECK (kind IN ('feedback', 'incident')),
+            id          text COLLATE "C" NOT NULL,
             occurred_at timestamptz NOT NULL,
             PRIMARY KEY (kind, id)
         );

@@ -8,35 +8,35 @@ public struct IntegrationProjection: Projection {
     public init() {}
 
     public var name: String { "integration" }
-    public var version: Int { 1 }
+    public var version: Int { 2 }
 
     public var tablesSQL: String {
         """
         CREATE TABLE commits (
-            sha           text PRIMARY KEY,
-            service       text NOT NULL,
-            team          text,
-            branch        text NOT NULL,
-            author        text,
-            message       text,
-            story_ids     text[] NOT NULL,
-            pull_request  text,
+            sha           text COLLATE "C" PRIMARY KEY,
+            service       text COLLATE "C" NOT NULL,
+            team          text COLLATE "C",
+            branch        text COLLATE "C" NOT NULL,
+            author        text COLLATE "C",
+            message       text COLLATE "C",
+            story_ids     text[] COLLATE "C" NOT NULL,
+            pull_request  text COLLATE "C",
             integrated_at timestamptz NOT NULL,
             position      bigint NOT NULL
         );
 
         CREATE TABLE builds (
-            build_id         text PRIMARY KEY,
-            sha              text NOT NULL,
-            service          text NOT NULL,
-            team             text,
+            build_id         text COLLATE "C" PRIMARY KEY,
+            sha              text COLLATE "C" NOT NULL,
+            service          text COLLATE "C" NOT NULL,
+            team             text COLLATE "C",
             -- running, passed, failed
-            status           text NOT NULL,
+            status           text COLLATE "C" NOT NULL,
             started_at       timestamptz,
             finished_at      timestamptz,
             -- As reported, else finished_at - started_at when both are known.
             duration_seconds double precision,
-            reason           text,
+            reason           text COLLATE "C",
             position         bigint NOT NULL
         );
         """

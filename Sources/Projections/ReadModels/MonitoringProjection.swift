@@ -7,20 +7,20 @@ public struct MonitoringProjection: Projection {
     public init() {}
 
     public var name: String { "monitoring" }
-    public var version: Int { 1 }
+    public var version: Int { 2 }
 
     public var tablesSQL: String {
         """
         CREATE TABLE breaches (
             -- The log position of the MetricBreached event that opened it.
             breach_id      bigint PRIMARY KEY,
-            service        text NOT NULL,
-            team           text,
-            metric         text NOT NULL,
-            environment    text,
+            service        text COLLATE "C" NOT NULL,
+            team           text COLLATE "C",
+            metric         text COLLATE "C" NOT NULL,
+            environment    text COLLATE "C",
             value          double precision NOT NULL,
             threshold      double precision NOT NULL,
-            deployment_id  text,
+            deployment_id  text COLLATE "C",
             breached_at    timestamptz NOT NULL,
             recovered_at   timestamptz,
             recovered_value double precision
@@ -29,16 +29,16 @@ public struct MonitoringProjection: Projection {
         CREATE UNIQUE INDEX breaches_open_idx ON breaches (service, metric) WHERE recovered_at IS NULL;
 
         CREATE TABLE incidents (
-            incident_id    text PRIMARY KEY,
-            service        text NOT NULL,
-            team           text,
-            title          text,
+            incident_id    text COLLATE "C" PRIMARY KEY,
+            service        text COLLATE "C" NOT NULL,
+            team           text COLLATE "C",
+            title          text COLLATE "C",
             severity       integer,
-            deployment_id  text,
-            root_cause_sha text,
+            deployment_id  text COLLATE "C",
+            root_cause_sha text COLLATE "C",
             opened_at      timestamptz,
             resolved_at    timestamptz,
-            resolution     text,
+            resolution     text COLLATE "C",
             position       bigint NOT NULL
         );
         """

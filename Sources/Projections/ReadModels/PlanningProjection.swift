@@ -10,25 +10,25 @@ public struct PlanningProjection: Projection {
     public init() {}
 
     public var name: String { "planning" }
-    public var version: Int { 1 }
+    public var version: Int { 2 }
 
     public var tablesSQL: String {
         """
         CREATE TABLE stories (
-            story_id       text PRIMARY KEY,
-            title          text NOT NULL,
-            service        text NOT NULL,
-            team           text,
+            story_id       text COLLATE "C" PRIMARY KEY,
+            title          text COLLATE "C" NOT NULL,
+            service        text COLLATE "C" NOT NULL,
+            team           text COLLATE "C",
             -- 1 (highest) to 5.
             priority       integer NOT NULL,
             -- backlog, in_progress, done, cancelled
-            status         text NOT NULL,
+            status         text COLLATE "C" NOT NULL,
             created_at     timestamptz NOT NULL,
             prioritized_at timestamptz,
             started_at     timestamptz,
             completed_at   timestamptz,
             cancelled_at   timestamptz,
-            cancel_reason  text,
+            cancel_reason  text COLLATE "C",
             -- The log position of the last event applied to the row.
             position       bigint NOT NULL
         );

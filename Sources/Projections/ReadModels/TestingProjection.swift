@@ -7,17 +7,17 @@ public struct TestingProjection: Projection {
     public init() {}
 
     public var name: String { "testing" }
-    public var version: Int { 1 }
+    public var version: Int { 2 }
 
     public var tablesSQL: String {
         """
         CREATE TABLE runs (
-            run_id           text PRIMARY KEY,
-            suite            text NOT NULL,
-            sha              text NOT NULL,
-            build_id         text,
-            service          text NOT NULL,
-            team             text,
+            run_id           text COLLATE "C" PRIMARY KEY,
+            suite            text COLLATE "C" NOT NULL,
+            sha              text COLLATE "C" NOT NULL,
+            build_id         text COLLATE "C",
+            service          text COLLATE "C" NOT NULL,
+            team             text COLLATE "C",
             passed           integer NOT NULL,
             failed           integer NOT NULL,
             skipped          integer NOT NULL,
@@ -27,8 +27,8 @@ public struct TestingProjection: Projection {
         );
 
         CREATE TABLE failures (
-            run_id    text NOT NULL,
-            test_name text NOT NULL,
+            run_id    text COLLATE "C" NOT NULL,
+            test_name text COLLATE "C" NOT NULL,
             PRIMARY KEY (run_id, test_name)
         );
         """
