@@ -142,7 +142,8 @@ struct JSONParser {
                     unescaped.append(contentsOf: bytes[runStart..<end])
                     text = String(validating: unescaped, as: UTF8.self)
                 } else {
-                    text = String(validating: bytes[start..<end], as: UTF8.self)
+                    // Through a buffer pointer: the fast, specialised validation path.
+                    text = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
                 }
                 guard let text else { throw Failure() }
                 return text
@@ -275,6 +276,9 @@ struct JSONMembers {
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
+        // Events have a dozen members at most: one allocation each instead of one per doubling.
+        keys.reserveCapacity(16)
+        values.reserveCapacity(16)
     }
 
     mutating func append(_ key: Key, _ value: JSONValue) {

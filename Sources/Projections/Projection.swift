@@ -22,10 +22,10 @@ public protocol Projection: Sendable {
     /// locale's comparison (a replay runs about 6% faster for it). Every text column, so no join
     /// mixes two collations.
     var tablesSQL: String { get }
-    /// Creates the indexes only its queries use (and constraints its writes do not rely on). A
-    /// replay creates them once its bulk load is in: building an index or checking a foreign
-    /// key once is far cheaper than doing it row by row.
-    var indexesSQL: String { get }
+    /// The statements that create the indexes only its queries use (and constraints its writes
+    /// do not rely on), one per element. A replay runs them once its bulk load is in: building an
+    /// index or checking a foreign key once is far cheaper than doing it row by row.
+    var indexes: [String] { get }
     /// The event types it reads; others are stepped over without decoding.
     var eventTypes: Set<String> { get }
     /// What one event writes, in order.
@@ -33,7 +33,7 @@ public protocol Projection: Sendable {
 }
 
 extension Projection {
-    public var indexesSQL: String { "" }
+    public var indexes: [String] { [] }
 }
 
 /// One write of a projection.

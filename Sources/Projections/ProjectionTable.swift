@@ -70,7 +70,7 @@ struct ProjectionTable: Sendable {
                     """, [projection.name, projection.version])
                 _ = try connection.execute("SET LOCAL search_path TO \(schema)")
                 _ = try connection.execute(projection.tablesSQL)
-                _ = try connection.execute(projection.indexesSQL)
+                for index in projection.indexes { _ = try connection.execute(index) }
                 _ = try connection.execute("SET LOCAL search_path TO DEFAULT")
                 // The drop took the analytics views over these tables with it.
                 try AnalyticsViews.refresh(on: connection)

@@ -133,8 +133,8 @@ struct ShadowSchemas: Sendable {
     }
 
     /// Makes the shadows what a live model is once their bulk is in: logged (each table written
-    /// to the WAL once) and with their query indexes (each built once). Outside the leases, so
-    /// live workers go on meanwhile; the projections side by side.
+    /// to the WAL once, its pages packed) and with their query indexes (each built once).
+    /// Outside the leases, so live workers go on meanwhile; the projections side by side.
     func complete() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for projection in projections {
@@ -144,13 +144,12 @@ struct ShadowSchemas: Sendable {
                         try connection.withTransaction { connection in
                             let schema = try connection.quoteIdentifier(shadow)
                             for table in try Self.tables(in: shadow, on: connection) {
-                                // One rewrite: packed pages, written to the WAL once.
                                 let name = "\(schema).\(try connection.quoteIdentifier(table))"
                                 _ = try connection.execute("ALTER TABLE \(name) RESET (fillfactor)")
                                 _ = try connection.execute("ALTER TABLE \(name) SET LOGGED")
                             }
                             _ = try connection.execute("SET LOCAL search_path TO \(schema)")
-                            _ = try connection.execute(projection.indexesSQL)
+                            for index in projection.indexes { _ = try connection.execute(index) }
                         }
                     }
                 }
@@ -159,8 +158,7 @@ struct ShadowSchemas: Sendable {
         }
     }
 
-    /// A shadow's tables, referenced ones first (creation order): a logged table may not refer
-    /// to an unlogged one.
+    /// A shadow's tables, in creation order.
     private static func tables(in shadow: String, on connection: Connection) throws -> [String] {
         try connection.query(
             """

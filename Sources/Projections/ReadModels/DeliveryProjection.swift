@@ -47,10 +47,10 @@ public struct DeliveryProjection: Projection {
         """
     }
 
-    public var indexesSQL: String {
-        """
-        CREATE INDEX deployments_service_env_idx ON deployments (service, environment, finished_at);
-        """
+    public var indexes: [String] {
+        [
+            "CREATE INDEX deployments_service_env_idx ON deployments (service, environment, finished_at)",
+        ]
     }
 
     public var eventTypes: Set<String> {

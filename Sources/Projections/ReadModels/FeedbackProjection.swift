@@ -38,10 +38,10 @@ public struct FeedbackProjection: Projection {
         """
     }
 
-    public var indexesSQL: String {
-        """
-        CREATE INDEX feedback_service_received_idx ON feedback (service, received_at);
-        """
+    public var indexes: [String] {
+        [
+            "CREATE INDEX feedback_service_received_idx ON feedback (service, received_at)",
+        ]
     }
 
     public var eventTypes: Set<String> { ["FeedbackReceived", "ImprovementProposed"] }

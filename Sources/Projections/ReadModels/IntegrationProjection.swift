@@ -42,13 +42,13 @@ public struct IntegrationProjection: Projection {
         """
     }
 
-    public var indexesSQL: String {
-        """
-        CREATE INDEX commits_service_time_idx ON commits (service, integrated_at);
-        CREATE INDEX commits_story_ids_idx ON commits USING gin (story_ids);
-        CREATE INDEX builds_service_finished_idx ON builds (service, finished_at);
-        CREATE INDEX builds_sha_idx ON builds (sha);
-        """
+    public var indexes: [String] {
+        [
+            "CREATE INDEX commits_service_time_idx ON commits (service, integrated_at)",
+            "CREATE INDEX commits_story_ids_idx ON commits USING gin (story_ids)",
+            "CREATE INDEX builds_service_finished_idx ON builds (service, finished_at)",
+            "CREATE INDEX builds_sha_idx ON builds (sha)",
+        ]
     }
 
     public var eventTypes: Set<String> { ["CommitIntegrated", "BuildStarted", "BuildPassed", "BuildFailed"] }

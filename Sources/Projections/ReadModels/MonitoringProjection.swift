@@ -44,10 +44,10 @@ public struct MonitoringProjection: Projection {
         """
     }
 
-    public var indexesSQL: String {
-        """
-        CREATE INDEX incidents_service_opened_idx ON incidents (service, opened_at);
-        """
+    public var indexes: [String] {
+        [
+            "CREATE INDEX incidents_service_opened_idx ON incidents (service, opened_at)",
+        ]
     }
 
     public var eventTypes: Set<String> { ["MetricBreached", "MetricRecovered", "IncidentOpened", "IncidentResolved"] }

@@ -35,11 +35,11 @@ public struct PlanningProjection: Projection {
         """
     }
 
-    public var indexesSQL: String {
-        """
-        CREATE INDEX stories_status_priority_idx ON stories (status, priority, created_at);
-        CREATE INDEX stories_completed_at_idx ON stories (completed_at) WHERE completed_at IS NOT NULL;
-        """
+    public var indexes: [String] {
+        [
+            "CREATE INDEX stories_status_priority_idx ON stories (status, priority, created_at)",
+            "CREATE INDEX stories_completed_at_idx ON stories (completed_at) WHERE completed_at IS NOT NULL",
+        ]
     }
 
     public var eventTypes: Set<String> {

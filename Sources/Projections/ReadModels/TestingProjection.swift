@@ -34,13 +34,13 @@ public struct TestingProjection: Projection {
         """
     }
 
-    public var indexesSQL: String {
-        """
-        CREATE INDEX runs_suite_sha_idx ON runs (service, suite, sha);
-        CREATE INDEX runs_completed_at_idx ON runs (completed_at);
-        CREATE INDEX failures_test_idx ON failures (test_name);
-        ALTER TABLE failures ADD FOREIGN KEY (run_id) REFERENCES runs;
-        """
+    public var indexes: [String] {
+        [
+            "CREATE INDEX runs_suite_sha_idx ON runs (service, suite, sha)",
+            "CREATE INDEX runs_completed_at_idx ON runs (completed_at)",
+            "CREATE INDEX failures_test_idx ON failures (test_name)",
+            "ALTER TABLE failures ADD FOREIGN KEY (run_id) REFERENCES runs",
+        ]
     }
 
     public var eventTypes: Set<String> { ["TestRunCompleted"] }
