@@ -364,6 +364,17 @@ struct Sample: Sendable, CustomTestStringConvertible {
         #expect(logRefusal(type, schemaVersion, data) == "undecodable_event")
     }
 
+    @Test("data is read as any JSON writer may write it: escaped keys, duplicates (the last wins), whitespace, unknown members")
+    func tolerantOfJSONForms() throws {
+        let data = #"""
+             { "serv\u0069ce" : "web", "storyId":"P-0", "storyId": "P-1", "extra": {"nested": [1, {"deep": true}]},
+               "occurredAt":"2025-03-01T11:59:00.000Z", "ünïcode": "ok" }
+            """#
+        let event = try DomainEvent.decode(type: "StoryStarted", schemaVersion: 1, data: Data(data.utf8))
+        #expect(event == .storyStarted(StoryStarted(storyId: "P-1", service: "web", occurredAt: earlier)))
+        #expect(throws: DomainError.self) { try DomainEvent.decode(type: "StoryStarted", schemaVersion: 1, data: Data(#"{"storyId": "P-1"} x"#.utf8)) }
+    }
+
     @Test("a refusal names the field and what was wrong with it")
     func refusalNamesTheField() {
         func message(_ data: String) -> String {
