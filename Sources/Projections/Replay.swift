@@ -298,17 +298,19 @@ public struct Replay: Sendable {
 
 /// Where each writer of a build stands: progress is where the slowest one is.
 private final class WriterStandings: Sendable {
-    private let written: Mutex<[Replay.Batch?]>
+    /// Per writer, its last batch's end and the events read up to it (not the batch: its
+    /// events are let go once written).
+    private let written: Mutex<[(through: Int64, read: Int)?]>
 
     init(count: Int) {
         written = Mutex(Array(repeating: nil, count: count))
     }
 
-    /// Records that writer `index` has written `batch`; the slowest writer's last batch, once
-    /// every writer has written one.
-    func wrote(_ batch: Replay.Batch, by index: Int) -> Replay.Batch? {
+    /// Records that writer `index` has written `batch`; where the slowest writer stands, once
+    /// every writer has written a batch.
+    func wrote(_ batch: Replay.Batch, by index: Int) -> (through: Int64, read: Int)? {
         written.withLock { written in
-            written[index] = batch
+            written[index] = (batch.through, batch.read)
             guard written.allSatisfy({ $0 != nil }) else { return nil }
             return written.compactMap { $0 }.min { $0.through < $1.through }
         }

@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Hummingbird
 import Postgres
+import Synchronization
 
 /// `GET /health`: is the service able to do its job, and what does the database look like.
 struct HealthController: Sendable {
@@ -79,14 +80,24 @@ struct TimeoutError: Error, CustomStringConvertible {
 }
 
 /// Runs `body`, giving up after `duration`.
+///
+/// Not a task group: a group waits for every child, and database work blocked in libpq on
+/// its thread does not stop when cancelled, so a server that accepts connections but never
+/// answers would hold the caller for the whole connect timeout. Here the caller gets its
+/// answer on time, and the abandoned work ends (or fails) on its own.
 func withTimeout<T: Sendable>(_ duration: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: duration)
-            throw TimeoutError(duration: duration)
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        let pending = Mutex<CheckedContinuation<T, any Error>?>(continuation)
+        let finish: @Sendable (Result<T, any Error>) -> Void = { result in
+            pending.withLock { waiting in defer { waiting = nil }; return waiting }?.resume(with: result)
         }
-        defer { group.cancelAll() }
-        return try await group.next()!
+        let timer = Task {
+            guard (try? await Task.sleep(for: duration)) != nil else { return }
+            finish(.failure(TimeoutError(duration: duration)))
+        }
+        Task {
+            do { finish(.success(try await body())) } catch { finish(.failure(error)) }
+            timer.cancel()
+        }
     }
 }

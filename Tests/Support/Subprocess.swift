@@ -35,6 +35,10 @@ public struct Subprocess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Nothing else crosses over. Sockets made without close-on-exec (NIO's, the tests' own)
+        // would otherwise live on in the child: a server's "closed" connection would send no
+        // FIN until the child exits, and a closed listener would keep accepting.
+        closeDescriptors(from: 3, in: &actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -95,4 +99,12 @@ public struct SubprocessError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
     public init(message: String) { self.message = message }
+}
+
+/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34+), looked up at run time: Swift's Glibc
+/// module is built without _GNU_SOURCE, which declares it.
+private func closeDescriptors(from lowest: Int32, in actions: inout posix_spawn_file_actions_t) {
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
+    _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, lowest)
 }
