@@ -21,7 +21,7 @@ struct LooplineBench: AsyncParsableCommand {
     @Option(help: "Only run Loopline appends with this many writers (for profiling); prints the rate.")
     var profileWriters: Int?
     @Option(help: "Events per append when profiling.") var profileBatch = 1
-    @Option(help: "Suites to run, comma-separated: appends, latency, commands, projections, exports (with projections).")
+    @Option(help: "Suites to run, comma-separated: appends, latency, commands, projections (lag and replay), lag, exports (with projections).")
     var suites = "appends,latency,commands,projections,exports"
     @Option(help: "The loopline executable (the replay runs as a child process).") var loopline = "loopline"
     @Option(help: "Events of seeded history the replay rebuilds from.") var replayEvents = 1_000_000
@@ -68,7 +68,8 @@ struct LooplineBench: AsyncParsableCommand {
         let environment = try await describeEnvironment(latencyDatabase)
         await latencyDatabase.drop(logger: logger)
         let (replay, lag, export) = selected.contains("projections")
-            ? try await projectionSuite(migrations, logger, exports: selected.contains("exports")) : (nil, nil, nil)
+            ? try await projectionSuite(migrations, logger, exports: selected.contains("exports"))
+            : (nil, selected.contains("lag") ? try await lagSuite(migrations, logger) : nil, nil)
 
         let report = Report(
             results: appends, commands: commands, latency: latency, replay: replay, lag: lag, export: export, environment: environment,
@@ -85,10 +86,7 @@ struct LooplineBench: AsyncParsableCommand {
     private func projectionSuite(
         _ migrations: [Migration], _ logger: Logger, exports: Bool
     ) async throws -> (ReplayBenchmark.Result, ProjectionLagBenchmark.Result, ExportBenchmark.Result?) {
-        let lagDatabase = try await BenchmarkDatabase.create(label: "lag", migrations: migrations, maxConnections: 4, logger: logger)
-        let lag = try await ProjectionLagBenchmark.measure(database: lagDatabase, eventsPerSecond: 500, seconds: lagSeconds, logger: logger)
-        await lagDatabase.drop(logger: logger)
-        log("projection lag at \(Int(lag.rate)) events/s: p50 \(lag.p50) ms, p99 \(lag.p99) ms")
+        let lag = try await lagSuite(migrations, logger)
 
         let database = try await BenchmarkDatabase.create(label: "replay", migrations: migrations, maxConnections: 10, logger: logger)
         let commands = HistoryGenerator(seed: 1, events: replayEvents, end: Date()).commands()
@@ -103,6 +101,15 @@ struct LooplineBench: AsyncParsableCommand {
             : nil
         await database.drop(logger: logger)
         return (replay, lag, export)
+    }
+
+    /// Live projection lag at 500 events/s offered.
+    private func lagSuite(_ migrations: [Migration], _ logger: Logger) async throws -> ProjectionLagBenchmark.Result {
+        let database = try await BenchmarkDatabase.create(label: "lag", migrations: migrations, maxConnections: 8, logger: logger)
+        let lag = try await ProjectionLagBenchmark.measure(database: database, eventsPerSecond: 500, seconds: lagSeconds, logger: logger)
+        await database.drop(logger: logger)
+        log("projection lag at \(Int(lag.rate)) events/s: p50 \(lag.p50) ms, p99 \(lag.p99) ms")
+        return lag
     }
 
     /// Appends beside pgbench inserts, per scenario and round.

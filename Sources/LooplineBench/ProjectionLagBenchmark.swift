@@ -34,19 +34,20 @@ enum ProjectionLagBenchmark {
         defer { running.cancel() }
         try await waitUntilRunning(database.client)
 
-        let pending = Mutex<[(position: Int64, acknowledged: ContinuousClock.Instant)]>([])
+        let pending = Acknowledgements()
         let lags = Mutex<[Double]>([])
         let done = Atomic(false)
         let polling = Task {
-            while !done.load(ordering: .relaxed) || !pending.withLock({ $0.isEmpty }) {
+            while !done.load(ordering: .relaxed) || !pending.list.withLock({ $0.isEmpty }) {
                 let applied = try await database.client.withConnection { connection in
                     try connection.query("SELECT min(position) FROM projections")[0].decode(0, as: Int64.self)
                 }
                 let now = ContinuousClock.now
-                pending.withLock { pending in
-                    let reached = pending.prefix { $0.position <= applied }
+                pending.list.withLock { pending in
+                    // Commands run concurrently, so acknowledgements arrive in any position order.
+                    let reached = pending.filter { $0.position <= applied }
                     lags.withLock { lags in lags += reached.map { $0.acknowledged.duration(to: now).milliseconds } }
-                    pending.removeFirst(reached.count)
+                    pending.removeAll { $0.position <= applied }
                 }
                 try await Task.sleep(for: .milliseconds(2))
             }
@@ -55,12 +56,20 @@ enum ProjectionLagBenchmark {
         let total = eventsPerSecond * seconds
         let interval = Duration.seconds(1) / eventsPerSecond
         let start = ContinuousClock.now
-        for index in 0..<total {
-            try await Task.sleep(until: start + interval * index)
-            let (name, body) = command(index)
-            let result = try await handler.handle(name: name, body: Data(body.utf8), idempotencyKey: nil, caller: (id: "bench", name: "bench"))
-            let acknowledged = ContinuousClock.now
-            pending.withLock { $0.append((result.events.last!.position, acknowledged)) }
+        // Open loop: each command goes at its time whether or not the ones before have been
+        // answered, so a slow commit does not lower the rate offered.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<total {
+                try await Task.sleep(until: start + interval * index)
+                let (name, body) = command(index)
+                group.addTask {
+                    let result = try await handler.handle(
+                        name: name, body: Data(body.utf8), idempotencyKey: nil, caller: (id: "bench", name: "bench"))
+                    let acknowledged = ContinuousClock.now
+                    pending.list.withLock { $0.append((result.events.last!.position, acknowledged)) }
+                }
+            }
+            try await group.waitForAll()
         }
         let elapsed = start.duration(to: .now)
         done.store(true, ordering: .relaxed)
@@ -94,4 +103,10 @@ enum ProjectionLagBenchmark {
         default: return ("succeed-deployment", #"{"deploymentId": "d\#(story)", "environment": "production", "sha": "\#(sha)", "service": "svc\#(story % 8)"}"#)
         }
     }
+}
+
+/// Appends acknowledged and not yet reached by every projection, shared by the commands in
+/// flight and the poller.
+private final class Acknowledgements: Sendable {
+    let list = Mutex<[(position: Int64, acknowledged: ContinuousClock.Instant)]>([])
 }
