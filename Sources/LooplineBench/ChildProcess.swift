@@ -73,6 +73,9 @@ func highWaterMark(of pid: pid_t) -> Int {
 /// module is built without _GNU_SOURCE, which declares it.
 private func closeDescriptors(from lowest: Int32, in actions: inout posix_spawn_file_actions_t) {
     typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
+    // Without it, children would hold the parent's sockets again: refuse rather than go on.
+    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
+        preconditionFailure("posix_spawn_file_actions_addclosefrom_np is missing (glibc 2.34 or later is needed)")
+    }
     _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, lowest)
 }
