@@ -108,13 +108,18 @@ extension EventStore {
 extension EventStore {
     /// The highest position below which the log is final: every event up to it is committed
     /// or will never be, so a reader that stops here misses nothing (exports end here).
+    ///
+    /// Judged on one connection from a bound below every running append, not by this
+    /// process's shared horizon: that one walks the log from where it last stood, which in a
+    /// fresh process is the start, and under steady appends it never stands still.
     public func safePosition() async throws -> Int64 {
-        // Each refresh looks at a bounded window of positions: go on until it stops moving.
-        var safe = try await horizon.refresh()
-        while true {
-            let next = try await horizon.refresh()
-            if next <= safe { return safe }
-            safe = next
+        do {
+            return try await client.withConnection { connection in
+                let head = try connection.query(Self.statusSQL)[0].decode(0, as: Int64.self)
+                return try Self.judgeHorizon(connection, head: head).safePosition
+            }
+        } catch let error as PostgresError {
+            throw EventStoreError.from(error)
         }
     }
 

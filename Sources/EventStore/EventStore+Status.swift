@@ -34,28 +34,33 @@ extension EventStore {
         let openAppends = try HorizonProbe.describe(
             connection, transactions: Set(appenders.map(UInt64.init))
         ).filter(\.appending)
-        guard let oldest = try connection.query(oldestAppendSQL)[0].decode(0, as: Date?.self) else {
-            // Nobody is appending: every hole is final and everything committed is readable.
-            return LogStatus(
-                headPosition: head, safePosition: head, heldBack: false, waitingEvents: 0, blockers: [],
-                openAppends: openAppends)
-        }
-        var horizon = LogHorizon(safePosition: try connection.query(positionBeforeSQL, [oldest])[0].decode(0))
-        judging: while true {
-            let observation = try HorizonProbe.observe(connection, from: horizon.safePosition, window: 50_000)
-            switch horizon.observe(observation) {
-            case .readAgain: continue
-            case .caughtUp: break judging
-            case .blocked:
-                let appending = try HorizonProbe.appendingTransactions(connection)
-                horizon.restrictFence { appending.contains($0.shortTransactionId) }
-                if horizon.fence != nil { break judging }
-            }
-        }
+        let horizon = try judgeHorizon(connection, head: head)
         let blockers = try horizon.fence.map { try HorizonProbe.describe(connection, transactions: $0.waitingOn) } ?? []
         let waiting = try connection.query(countAboveSQL, [horizon.safePosition])[0].decode(0, as: Int64.self)
         return LogStatus(
             headPosition: head, safePosition: horizon.safePosition, heldBack: horizon.fence != nil && waiting > 0,
             waitingEvents: waiting, blockers: blockers, openAppends: openAppends)
+    }
+
+    /// The horizon judged afresh, without waiting: it starts below every running append (not
+    /// at 0) and stops at the first hole that one may still fill, so it costs a few statements
+    /// however long the log is. `head` must be read before it is called: with nobody
+    /// appending afterwards, every position up to it is final.
+    static func judgeHorizon(_ connection: Connection, head: Int64) throws -> LogHorizon {
+        guard let oldest = try connection.query(oldestAppendSQL)[0].decode(0, as: Date?.self) else {
+            return LogHorizon(safePosition: head)
+        }
+        var horizon = LogHorizon(safePosition: try connection.query(positionBeforeSQL, [oldest])[0].decode(0))
+        while true {
+            let observation = try HorizonProbe.observe(connection, from: horizon.safePosition, window: 50_000)
+            switch horizon.observe(observation) {
+            case .readAgain: continue
+            case .caughtUp: return horizon
+            case .blocked:
+                let appending = try HorizonProbe.appendingTransactions(connection)
+                horizon.restrictFence { appending.contains($0.shortTransactionId) }
+                if horizon.fence != nil { return horizon }
+            }
+        }
     }
 }

@@ -16,14 +16,20 @@ struct EventExport: Sendable {
 
     /// Streams the events in (since, through] that pass the filters; returns how many.
     func copy(through: Int64, client: PostgresClient, write: @escaping Exporter.Write) async throws -> Int64 {
-        let (filters, sql) = (request.filters, copySQL)
+        let (filters, sql, format) = (request.filters, copySQL, request.format)
         return try await client.withConnection { connection in
             try connection.withTransaction { connection in
                 try filters.apply(on: connection, through: through)
-                return try connection.copyOut(sql, write)
+                guard format == .csv else { return try connection.copyOut(sql, write) }
+                try Self.header.withUnsafeBytes { try write($0) }
+                return try connection.copyOut(sql) { row in try TimestampTail.rewrite(row, to: write) }
             }
         }
     }
+
+    /// The CSV header row, written here rather than by COPY: every row COPY sends is then an
+    /// event whose timestamp `TimestampTail` rewrites.
+    static let header = Array((columns.joined(separator: ",") + "\n").utf8)
 
     var copySQL: String {
         let conditions = ["global_position > \(ExportFilters.setting("since", as: "bigint"))", "global_position <= \(ExportFilters.setting("through", as: "bigint"))"]
@@ -33,8 +39,7 @@ struct EventExport: Sendable {
         case .csv:
             return """
                 COPY (SELECT global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
-                             \(ExportSQL.utc("recorded_at")) AS recorded_at
-                      \(rows)) TO STDOUT WITH (FORMAT csv, HEADER true)
+                             recorded_at \(rows)) TO STDOUT WITH (FORMAT csv)
                 """
         case .jsonl:
             return ExportSQL.lines("""

@@ -145,11 +145,12 @@ final class ExportProgress: Sendable {
 }
 
 /// stdout, or a file created (or truncated) for the export; rows are gathered into 256 KiB
-/// writes (COPY hands them over one at a time).
+/// writes (COPY hands them over one at a time, and the export's speed is bounded by how
+/// little the client adds to each).
 final class Destination: Sendable {
     let path: String?
     private let handle: FileHandle
-    private let buffer = Mutex(Data())
+    private let buffer = Mutex(WriteBuffer(capacity: 256 * 1024))
 
     init(path: String?) throws {
         guard let path, path != "-" else {
@@ -165,18 +166,40 @@ final class Destination: Sendable {
     }
 
     @Sendable func write(_ bytes: UnsafeRawBufferPointer) throws {
-        let full: Data? = buffer.withLock { buffer in
-            buffer.append(contentsOf: bytes)
-            guard buffer.count >= 256 * 1024 else { return nil }
-            defer { buffer.removeAll(keepingCapacity: true) }
-            return buffer
+        try buffer.withLock { buffer in
+            if !buffer.fits(bytes.count) { try buffer.drain(to: handle) }
+            if buffer.fits(bytes.count) { buffer.append(bytes) } else { try handle.write(contentsOf: bytes) }
         }
-        if let full { try handle.write(contentsOf: full) }
     }
 
     func close() throws {
-        let rest = buffer.withLock { $0 }
-        if !rest.isEmpty { try handle.write(contentsOf: rest) }
+        try buffer.withLock { try $0.drain(to: handle) }
         if path != nil { try handle.close() }
+    }
+}
+
+/// A fixed block of memory that bytes are copied into until it is written out. It owns its
+/// memory alone (it cannot be copied), so handing it to another thread is safe.
+struct WriteBuffer: ~Copyable, @unchecked Sendable {
+    private let storage: UnsafeMutableRawBufferPointer
+    private var count = 0
+
+    init(capacity: Int) {
+        storage = .allocate(byteCount: capacity, alignment: 1)
+    }
+
+    deinit { storage.deallocate() }
+
+    func fits(_ length: Int) -> Bool { count + length <= storage.count }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        UnsafeMutableRawBufferPointer(rebasing: storage[count...]).copyMemory(from: bytes)
+        count += bytes.count
+    }
+
+    mutating func drain(to handle: FileHandle) throws {
+        guard count > 0 else { return }
+        try handle.write(contentsOf: UnsafeRawBufferPointer(rebasing: storage[..<count]))
+        count = 0
     }
 }

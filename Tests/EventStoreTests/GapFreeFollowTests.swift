@@ -120,6 +120,7 @@ struct GapFreeFollowTests {
             #expect(blocker.pid != nil)
             #expect((blocker.openForSeconds ?? 0) > 0)
             #expect(status.openAppends.map(\.pid) == [blocker.pid])
+            #expect(try await db.store.safePosition() == status.safePosition, "where an export started now would end")
 
             let visible = try await db.store.readAll()
             #expect(visible.map(\.position) == [after.position - 2], "nothing above the open transaction's hole")
@@ -130,6 +131,7 @@ struct GapFreeFollowTests {
             let released = try await db.store.status()
             #expect(!released.heldBack)
             #expect(released.safePosition == released.headPosition)
+            #expect(try await db.store.safePosition() == released.headPosition)
             #expect(try await db.store.readAll().map(\.position) == [after.position - 2, positions[0], after.position])
         }
     }
