@@ -73,7 +73,9 @@ struct LooplineBench: AsyncParsableCommand {
 
         let report = Report(
             results: appends, commands: commands, latency: latency, replay: replay, lag: lag, export: export, environment: environment,
-            seconds: seconds, rounds: rounds)
+            seconds: seconds, rounds: rounds,
+            flags: "--suites \(suites) --seconds \(seconds) --rounds \(rounds) --latency-events \(latencyEvents) "
+                + "--replay-events \(replayEvents) --lag-seconds \(lagSeconds)")
         try report.markdown.write(toFile: output, atomically: true, encoding: .utf8)
         log("wrote \(output)")
         if !report.targetsMet {

@@ -34,6 +34,8 @@ struct Report {
     var environment: [String]
     var seconds: Int
     var rounds: Int
+    /// The options of this run, as `BENCH_FLAGS` would give them.
+    var flags: String
 
     static let latencyTarget = 50.0
     static let replayRateTarget = 50_000.0
@@ -75,7 +77,7 @@ struct Report {
         if replay != nil || lag != nil { text += readModelSection }
         if let export { text += exportSection(export) }
         text += "\n## Environment\n\n" + environment.map { "- \($0)\n" }.joined()
-        text += "\nCommand: `make bench` (options: `make bench BENCH_FLAGS='--seconds 8 --rounds 5 --suites appends,latency,commands,projections,exports --replay-events 1000000'`).\n"
+        text += "\nCommand: `make bench BENCH_FLAGS='\(flags)'` (`make bench` alone runs every suite with the defaults).\n"
         return text
     }
 
