@@ -111,6 +111,7 @@ let package = Package(
             dependencies: ["EventStore", "Postgres", "Projections"],
             swiftSettings: swiftSettings
         ),
+        .target(name: "Spawning", swiftSettings: swiftSettings),
         .target(
             name: "Seeding",
             dependencies: ["Commands", "EventStore", "Lifecycle", .product(name: "Logging", package: "swift-log")],
@@ -144,6 +145,7 @@ let package = Package(
                 "Projections",
                 "Seeding",
                 "Server",
+                "Spawning",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "Postgres",
@@ -154,7 +156,7 @@ let package = Package(
         ),
         .target(
             name: "LooplineTestSupport",
-            dependencies: ["EventStore", "Postgres", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["EventStore", "Postgres", "Spawning", .product(name: "Logging", package: "swift-log")],
             path: "Tests/Support",
             swiftSettings: swiftSettings
         ),

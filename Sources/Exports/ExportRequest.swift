@@ -1,5 +1,5 @@
 public import Foundation
-public import Projections
+import Projections
 
 /// The formats an export can take.
 public enum ExportFormat: String, Sendable, CaseIterable, Codable {

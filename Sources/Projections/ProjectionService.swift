@@ -36,7 +36,7 @@ public struct ProjectionService: Service {
         }
         logger.info("projection workers starting", metadata: ["loopline.owner": "\(owner)", "loopline.projections": "\(projections.map(\.name))"])
         // Cancelled on shutdown: a worker finishes the transaction it is in, then stops.
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for projection in projections {
                     let worker = ProjectionWorker(

@@ -23,15 +23,22 @@ final class ServerMetrics: Sendable {
         self.store = store
     }
 
+    /// A metric's full name, as is (the unit is already its suffix), with its HELP text.
+    private static func name(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
     func requestFinished(method: String, route: String, status: Int, duration: Duration) {
         let key = "\(method) \(route) \(status)"
         let (counter, histogram) = requestMetrics.withLock { cache in
             if let handles = cache[key] { return handles }
             let handles = (
                 registry.makeCounter(
-                    name: "loopline_http_requests_total", labels: [("method", method), ("route", route), ("status", String(status))]),
+                    descriptor: Self.name("loopline_http_requests_total", "HTTP requests by method, route and status."),
+                    labels: [("method", method), ("route", route), ("status", String(status))]),
                 registry.makeDurationHistogram(
-                    name: "loopline_http_request_duration_seconds", labels: [("route", route)], buckets: Self.latencyBuckets)
+                    descriptor: Self.name("loopline_http_request_duration_seconds", "HTTP request latency by route."),
+                    labels: [("route", route)], buckets: Self.latencyBuckets)
             )
             cache[key] = handles
             return handles
@@ -41,11 +48,15 @@ final class ServerMetrics: Sendable {
     }
 
     func commandFinished(name: String, outcome: String) {
-        registry.makeCounter(name: "loopline_commands_total", labels: [("command", name), ("outcome", outcome)]).increment()
+        registry.makeCounter(
+            descriptor: Self.name("loopline_commands_total", "Commands handled, by command and outcome."),
+            labels: [("command", name), ("outcome", outcome)]
+        ).increment()
     }
 
     func socketConnections(_ delta: Int) {
-        registry.makeGauge(name: "loopline_socket_connections").record(Double(socketConnectionCount.add(delta)))
+        registry.makeGauge(descriptor: Self.name("loopline_socket_connections", "Open socket-server connections."))
+            .record(Double(socketConnectionCount.add(delta)))
     }
 
     private let socketConnectionCount = RunningTotal()

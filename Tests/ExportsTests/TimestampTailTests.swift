@@ -16,39 +16,36 @@ struct TimestampTailTests {
         return String(decoding: output.withLock { $0 }, as: UTF8.self)
     }
 
+    /// Whole seconds and every length of fraction PostgreSQL trims to, across years and days.
+    static let instants = [
+        "2026-11-22 04:49:46+00", "2026-11-22 04:49:46.1+00", "2026-11-22 04:49:46.12+00", "2026-11-22 04:49:46.123+00",
+        "2026-11-22 04:49:46.1234+00", "2026-11-22 04:49:46.12345+00", "2026-11-22 04:49:46.123456+00",
+        "2026-11-22 04:49:46.000001+00", "2000-02-29 23:59:59.999999+00", "1970-01-01 00:00:00+00", "9999-12-31 23:59:59.5+00",
+    ]
+
     @Test("PostgreSQL's own COPY text of many instants becomes what Swift formats for them: RFC 3339, UTC, microseconds")
     func matchesPostgres() async throws {
         try await TestDatabase.with { db in
-            let instants = try await db.client.withConnection { connection in
-                // Whole seconds and every length of fraction PostgreSQL trims to, across years and days.
-                try connection.query(
-                    """
-                    SELECT t FROM unnest(ARRAY['2026-11-22 04:49:46+00', '2026-11-22 04:49:46.1+00', '2026-11-22 04:49:46.12+00',
-                        '2026-11-22 04:49:46.123+00', '2026-11-22 04:49:46.1234+00', '2026-11-22 04:49:46.12345+00',
-                        '2026-11-22 04:49:46.123456+00', '2026-11-22 04:49:46.000001+00', '2000-02-29 23:59:59.999999+00',
-                        '1970-01-01 00:00:00+00', '9999-12-31 23:59:59.5+00']::timestamptz[]) AS t
-                    """
-                ).rows.map { try $0.decode(0, as: Date.self) }
-            }
-            let rows = Mutex<[String]>([])
-            try await db.client.withConnection { connection in
-                try connection.copyOut(
-                    """
-                    COPY (SELECT n, 'a, "b"', t FROM unnest(ARRAY['2026-11-22 04:49:46+00', '2026-11-22 04:49:46.1+00',
-                        '2026-11-22 04:49:46.12+00', '2026-11-22 04:49:46.123+00', '2026-11-22 04:49:46.1234+00',
-                        '2026-11-22 04:49:46.12345+00', '2026-11-22 04:49:46.123456+00', '2026-11-22 04:49:46.000001+00',
-                        '2000-02-29 23:59:59.999999+00', '1970-01-01 00:00:00+00', '9999-12-31 23:59:59.5+00']::timestamptz[])
-                        WITH ORDINALITY AS u(t, n) ORDER BY n) TO STDOUT WITH (FORMAT csv)
-                    """
-                ) { row in
-                    let text = String(decoding: row, as: UTF8.self)
-                    rows.withLock { $0.append(text) }
+            let (dates, rows) = try await db.client.withConnection { connection in
+                let dates = try connection.query("SELECT unnest($1::timestamptz[])", [PostgresTextArray(Self.instants)])
+                    .rows.map { try $0.decode(0, as: Date.self) }
+                // COPY takes no parameters: the array travels as a transaction-local setting.
+                let rows = try connection.withTransaction { connection in
+                    _ = try connection.query("SELECT set_config('test.instants', $1, true)", [PostgresTextArray(Self.instants).postgresText])
+                    var rows: [String] = []
+                    try connection.copyOut(
+                        """
+                        COPY (SELECT n, 'a, "b"', t FROM unnest(current_setting('test.instants')::timestamptz[]) WITH ORDINALITY AS u(t, n)
+                              ORDER BY n) TO STDOUT WITH (FORMAT csv)
+                        """
+                    ) { rows.append(String(decoding: $0, as: UTF8.self)) }
+                    return rows
                 }
+                return (dates, rows)
             }
-            let copied = rows.withLock { $0 }
-            #expect(copied.count == instants.count)
-            for (index, (row, instant)) in zip(copied, instants).enumerated() {
-                #expect(try rewritten(row) == "\(index + 1),\"a, \"\"b\"\"\",\(PostgresTimestamp.format(instant))\n", "\(row)")
+            #expect(rows.count == Self.instants.count)
+            for (index, (row, date)) in zip(rows, dates).enumerated() {
+                #expect(try rewritten(row) == "\(index + 1),\"a, \"\"b\"\"\",\(PostgresTimestamp.format(date))\n", "\(row)")
             }
         }
     }

@@ -1,5 +1,5 @@
 public import Foundation
-public import Postgres
+import Postgres
 
 /// What a DORA report covers: `GET /v1/dora?service=&team=&from=&to=&bucket=&explain=`.
 public struct DORAQuery: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 import Lifecycle
-public import Postgres
+import Postgres
 
 /// Delivery: deployments with their outcome, and releases. What runs where, deployment counts
 /// and rollbacks are queries over them (`DeliveryQueries`).

@@ -1,5 +1,5 @@
 import Lifecycle
-public import Postgres
+import Postgres
 
 /// Feedback: what users said, with its links (story, release, service), and whether an
 /// improvement answered it. Ratings by source, the trend and unanswered negative feedback are

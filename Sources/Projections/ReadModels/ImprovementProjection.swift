@@ -1,6 +1,6 @@
 import Foundation
 import Lifecycle
-public import Postgres
+import Postgres
 
 /// Improvement: proposed and completed actions, what triggered them (feedback or an
 /// incident) and when that happened, for the time to action (`ImprovementQueries`).

@@ -1,6 +1,6 @@
 import Foundation
 import Lifecycle
-public import Postgres
+import Postgres
 
 /// Integration: commits and builds. Commits per day, pass rate, build times and red-main
 /// streaks are queries over them (`IntegrationQueries`).

@@ -1,5 +1,5 @@
 import Lifecycle
-public import Postgres
+import Postgres
 
 /// Monitoring: metric breaches (open until their metric recovers) and incidents. Active
 /// breaches, incidents, time to restore and breaches per service are queries over them.

@@ -1,6 +1,6 @@
 import Foundation
 import Lifecycle
-public import Postgres
+import Postgres
 
 /// Planning: every story with its status, priority and the times it moved; backlog, WIP,
 /// throughput and cycle time are queries over it (`PlanningQueries`).

@@ -1,5 +1,5 @@
 import Lifecycle
-public import Postgres
+import Postgres
 
 /// Testing: every test run, and the tests that failed in it. Pass rates, flaky tests and the
 /// slowest suites are queries over them (`TestingQueries`).
