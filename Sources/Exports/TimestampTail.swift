@@ -14,9 +14,10 @@ enum TimestampTail {
     /// a timestamp (which would mean a session setting changed), rather than export it wrong.
     static func rewrite(_ row: UnsafeRawBufferPointer, to write: Exporter.Write) throws {
         guard let split = tail(of: row) else {
+            // Only the last field is shown: the rest of the row is the event's data.
+            let field = row.suffix(40).split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).last ?? []
             throw ExportError(
-                code: "export_failed",
-                message: "unexpected timestamp text at the end of an exported row: \(String(decoding: row.suffix(40), as: UTF8.self))")
+                code: "export_failed", message: "recorded_at came back as \(String(decoding: field, as: UTF8.self).debugDescription), not as a UTC timestamp")
         }
         try write(UnsafeRawBufferPointer(rebasing: row[..<split.space]))
         try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 18) { out in

@@ -58,5 +58,8 @@ struct TimestampTailTests {
         ] {
             #expect(throws: ExportError.self, "\(row)") { _ = try rewritten(row) }
         }
+        let error = try #require(throws: ExportError.self) { try rewritten(#"1,"{""secret"": 1}",infinity\#n"#) }
+        #expect(error.code == "export_failed")
+        #expect(error.message.contains("infinity") && !error.message.contains("secret"), "names the field, not the event's data")
     }
 }
