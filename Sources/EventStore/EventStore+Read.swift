@@ -114,10 +114,7 @@ extension EventStore {
     /// fresh process is the start, and under steady appends it never stands still.
     public func safePosition() async throws -> Int64 {
         do {
-            return try await client.withConnection { connection in
-                let head = try connection.query(Self.statusSQL)[0].decode(0, as: Int64.self)
-                return try Self.judgeHorizon(connection, head: head).safePosition
-            }
+            return try await client.withConnection { connection in try Self.judgeSafePosition(connection) }
         } catch let error as PostgresError {
             throw EventStoreError.from(error)
         }

@@ -42,6 +42,12 @@ extension EventStore {
             waitingEvents: waiting, blockers: blockers, openAppends: openAppends)
     }
 
+    /// The safe position judged afresh (see `judgeHorizon`).
+    static func judgeSafePosition(_ connection: Connection) throws -> Int64 {
+        let head = try connection.query(statusSQL)[0].decode(0, as: Int64.self)
+        return try judgeHorizon(connection, head: head).safePosition
+    }
+
     /// The horizon judged afresh, without waiting: it starts below every running append (not
     /// at 0) and stops at the first hole that one may still fill, so it costs a few statements
     /// however long the log is. `head` must be read before it is called: with nobody

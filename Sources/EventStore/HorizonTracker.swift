@@ -22,6 +22,8 @@ final class HorizonTracker: Sendable {
 
     private struct State {
         var horizon = LogHorizon()
+        /// False until the first round has started the horizon near the head.
+        var started = false
         var running = false
         var pending: [CheckedContinuation<Int64, any Error>] = []
         var blockedSince: ContinuousClock.Instant?
@@ -79,6 +81,7 @@ final class HorizonTracker: Sendable {
     }
 
     private func advance() async throws -> Int64 {
+        if !state.withLock({ $0.started }) { try await start() }
         for _ in 0..<Self.statementsPerRefresh {
             let (from, narrow) = state.withLock { state in
                 (state.horizon.safePosition, state.blockedSince.map { $0.duration(to: .now) > Self.narrowAfter } ?? false)
@@ -101,6 +104,18 @@ final class HorizonTracker: Sendable {
         }
         try await trackBlocking()
         return safePosition
+    }
+
+    /// Starts the horizon where a fresh judgement puts it, a few statements however long the
+    /// log is, rather than at 0: walking there a window at a time would hold every reader of a
+    /// new process back for a statement per 10,000 events (seconds on a long log).
+    private func start() async throws {
+        let safe = try await client.withConnection { connection in try EventStore.judgeSafePosition(connection) }
+        state.withLock { state in
+            // Rounds run one at a time, so nothing has moved the horizon meanwhile.
+            if !state.started { state.horizon = LogHorizon(safePosition: safe) }
+            state.started = true
+        }
     }
 
     /// Notes when the horizon started waiting, and logs who it waits for when that lasts.

@@ -135,4 +135,22 @@ struct GapFreeFollowTests {
             #expect(try await db.store.readAll().map(\.position) == [after.position - 2, positions[0], after.position])
         }
     }
+
+    @Test("a new process's readers start near the head of a long log, not a window at a time from 0")
+    func freshHorizonStartsNearHead() async throws {
+        try await TestDatabase.with { db in
+            let events = 60_000
+            #expect(HorizonTracker.statementsPerRefresh * HorizonTracker.window < events, "more than one round's walk from 0")
+            try await db.client.withConnection { connection in
+                _ = try connection.query(
+                    """
+                    INSERT INTO events (event_id, stream_id, stream_version, type, data)
+                    SELECT gen_random_uuid(), 'tick-' || n, 1, 'Tick', '{}' FROM generate_series(1, $1::integer) AS n
+                    """, [events])
+            }
+            let fresh = EventStore(client: db.client, logger: TestEnvironment.logger())
+            #expect(try await fresh.horizon.refresh() == Int64(events), "one round reaches the head")
+            #expect(try await fresh.readAll(after: Int64(events) - 3).map(\.position) == [59_998, 59_999, 60_000])
+        }
+    }
 }
