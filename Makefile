@@ -15,6 +15,8 @@ PG_USER     ?= postgres
 PG_DURABLE  ?= on
 # Connections the cluster accepts; the test suite runs its databases in parallel and needs more.
 PG_MAX_CONNECTIONS ?= 300
+# Two-phase commit slots: PostgreSQL's default, 0, except for the tests, which prepare some.
+PG_MAX_PREPARED ?= 0
 IS_ROOT     := $(filter 0,$(shell id -u))
 PG_AS       := $(if $(IS_ROOT),runuser -u postgres --,)
 SWIFT       ?= swift
@@ -77,7 +79,8 @@ db-start:
 	  cd /tmp && $(PG_AS) "$(PG_BIN)/initdb" -D '$(PG_DIR)/data' -U $(PG_USER) -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
 	    > '$(PG_DIR)/initdb.log' 2>&1 || { cat '$(PG_DIR)/initdb.log'; exit 1; }; \
 	  { echo "listen_addresses = ''"; echo "unix_socket_directories = '$(PG_SOCKET)'"; echo "port = $(PG_PORT)"; \
-	    echo "max_connections = $(PG_MAX_CONNECTIONS)"; echo "log_min_messages = warning"; \
+	    echo "max_connections = $(PG_MAX_CONNECTIONS)"; echo "max_prepared_transactions = $(PG_MAX_PREPARED)"; \
+	    echo "log_min_messages = warning"; \
 	    if [ "$(PG_DURABLE)" = off ]; then echo "fsync = off"; echo "synchronous_commit = off"; echo "full_page_writes = off"; fi; \
 	  } | $(PG_AS) tee -a '$(PG_DIR)/data/postgresql.conf' >/dev/null; \
 	fi
@@ -112,7 +115,7 @@ test:
 	@dir=$$(mktemp -d /tmp/loopline-test-XXXXXX); \
 	cleanup() { $(MAKE) --no-print-directory -s db-stop PG_DIR=$$dir PG_SOCKET=$$dir; rm -rf "$$dir"; }; \
 	trap 'cleanup; exit 130' INT TERM; \
-	$(MAKE) --no-print-directory db-start PG_DIR=$$dir PG_SOCKET=$$dir PG_DURABLE=off PG_MAX_CONNECTIONS=1000 || { cleanup; exit 1; }; \
+	$(MAKE) --no-print-directory db-start PG_DIR=$$dir PG_SOCKET=$$dir PG_DURABLE=off PG_MAX_CONNECTIONS=1000 PG_MAX_PREPARED=16 || { cleanup; exit 1; }; \
 	PGHOST=$$dir PGPORT=$(PG_PORT) PGUSER=$(PG_USER) PGDATABASE=postgres LOOPLINE_DATABASE_URL= \
 	  $(SWIFT) test $(SWIFT_TEST_FLAGS); rc=$$?; \
 	cleanup; exit $$rc

@@ -6,11 +6,13 @@ extension EventStore {
         SELECT (SELECT coalesce(max(global_position), 0) FROM events), pg_current_snapshot()::text
         """
     /// The oldest start among transactions holding the log's write lock: only those can own
-    /// a hole (see HorizonProbe.appendersSQL).
+    /// a hole (see HorizonProbe.appendersSQL). A prepared transaction (two-phase commit) has no
+    /// backend and no known start: it counts as older than the log, so judging starts at 0.
     static let oldestAppendSQL = """
-        SELECT min(a.xact_start) FROM pg_locks rel JOIN pg_stat_activity a ON a.pid = rel.pid
+        SELECT min(CASE WHEN rel.pid IS NULL THEN timestamptz 'epoch' ELSE a.xact_start END)
+        FROM pg_locks rel LEFT JOIN pg_stat_activity a ON a.pid = rel.pid
         WHERE rel.locktype = 'relation' AND rel.relation = 'events'::regclass AND rel.mode = 'RowExclusiveLock'
-          AND rel.granted AND a.backend_xid IS NOT NULL
+          AND rel.granted AND (rel.pid IS NULL OR a.backend_xid IS NOT NULL)
         """
     /// Positions taken before a transaction started lie below all of its positions;
     /// `recorded_at` is taken with the position, the second of margin absorbs clock jitter.

@@ -153,4 +153,34 @@ struct GapFreeFollowTests {
             #expect(try await fresh.readAll(after: Int64(events) - 3).map(\.position) == [59_998, 59_999, 60_000])
         }
     }
+
+    @Test("an append prepared for two-phase commit holds readers below its position until it commits")
+    func preparedAppendHoldsReadersBack() async throws {
+        try await TestDatabase.with { db in
+            _ = try await db.store.append([NewEvent(type: "Tick")], to: try StreamName("tick-1"))
+            let transaction = "loopline-test-\(db.name)"
+            try await db.client.withConnection { connection in
+                _ = try connection.execute(
+                    """
+                    BEGIN; INSERT INTO events (event_id, stream_id, stream_version, type, data)
+                    VALUES (gen_random_uuid(), 'tick-prepared', 1, 'Tick', '{}'); PREPARE TRANSACTION '\(transaction)'
+                    """)
+            }
+            let fresh = EventStore(client: db.client, logger: TestEnvironment.logger())
+            do {
+                let after = try await db.store.append([NewEvent(type: "Tick")], to: try StreamName("tick-2"))
+                #expect(after.position == 3, "the prepared insert took position 2")
+                #expect(try await fresh.safePosition() == 1)
+                #expect(try await fresh.horizon.refresh() == 1)
+                #expect(try await fresh.readAll().map(\.position) == [1])
+            } catch {
+                // A prepared transaction outlives its session and would keep the database from being dropped.
+                try? await db.client.withConnection { _ = try $0.execute("ROLLBACK PREPARED '\(transaction)'") }
+                throw error
+            }
+            try await db.client.withConnection { _ = try $0.execute("COMMIT PREPARED '\(transaction)'") }
+            #expect(try await fresh.safePosition() == 3)
+            #expect(try await fresh.readAll().map(\.position) == [1, 2, 3])
+        }
+    }
 }
