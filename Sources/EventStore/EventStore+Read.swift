@@ -123,7 +123,7 @@ extension EventStore {
     /// The highest committed position (0 for an empty log).
     public func headPosition() async throws -> Int64 {
         try await client.withConnection { connection in
-            try connection.query("SELECT coalesce(max(global_position), 0) FROM events")[0].decode(0, as: Int64.self)
+            try connection.query(Self.headSQL)[0].decode(0, as: Int64.self)
         }
     }
 }

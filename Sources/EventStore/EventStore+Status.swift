@@ -2,9 +2,8 @@ import Foundation
 import Postgres
 
 extension EventStore {
-    static let statusSQL = """
-        SELECT (SELECT coalesce(max(global_position), 0) FROM events), pg_current_snapshot()::text
-        """
+    /// The highest committed position (0 for an empty log).
+    static let headSQL = "SELECT coalesce(max(global_position), 0) FROM events"
     /// The oldest start among transactions holding the log's write lock: only those can own
     /// a hole (see HorizonProbe.appendersSQL). A prepared transaction (two-phase commit) has no
     /// backend and no known start: it counts as older than the log, so judging starts at 0.
@@ -31,7 +30,7 @@ extension EventStore {
     }
 
     private static func status(_ connection: Connection) throws -> LogStatus {
-        let head = try connection.query(statusSQL)[0].decode(0, as: Int64.self)
+        let head = try connection.query(headSQL)[0].decode(0, as: Int64.self)
         let appenders = try HorizonProbe.appendingTransactions(connection)
         let openAppends = try HorizonProbe.describe(
             connection, transactions: Set(appenders.map(UInt64.init))
@@ -46,7 +45,7 @@ extension EventStore {
 
     /// The safe position judged afresh (see `judgeHorizon`).
     static func judgeSafePosition(_ connection: Connection) throws -> Int64 {
-        let head = try connection.query(statusSQL)[0].decode(0, as: Int64.self)
+        let head = try connection.query(headSQL)[0].decode(0, as: Int64.self)
         return try judgeHorizon(connection, head: head).safePosition
     }
 

@@ -111,11 +111,8 @@ final class HorizonTracker: Sendable {
     /// new process back for a statement per 10,000 events (seconds on a long log).
     private func start() async throws {
         let safe = try await client.withConnection { connection in try EventStore.judgeSafePosition(connection) }
-        state.withLock { state in
-            // Rounds run one at a time, so nothing has moved the horizon meanwhile.
-            if !state.started { state.horizon = LogHorizon(safePosition: safe) }
-            state.started = true
-        }
+        // Rounds run one at a time, so nothing has moved the horizon meanwhile.
+        state.withLock { $0.horizon = LogHorizon(safePosition: safe); $0.started = true }
     }
 
     /// Notes when the horizon started waiting, and logs who it waits for when that lasts.

@@ -18,6 +18,8 @@ final class ServerMetrics: Sendable {
     /// Handles by (method, route, status): the registry's own lookup costs allocations on
     /// every request.
     private let requestMetrics = Mutex<[String: (Prometheus.Counter, DurationHistogram)]>([:])
+    /// Counters by (command, outcome), for the same reason.
+    private let commandMetrics = Mutex<[String: Prometheus.Counter]>([:])
 
     init(store: EventStore) {
         self.store = store
@@ -48,10 +50,16 @@ final class ServerMetrics: Sendable {
     }
 
     func commandFinished(name: String, outcome: String) {
-        registry.makeCounter(
-            descriptor: Self.name("loopline_commands_total", "Commands handled, by command and outcome."),
-            labels: [("command", name), ("outcome", outcome)]
-        ).increment()
+        let key = "\(name) \(outcome)"
+        let counter = commandMetrics.withLock { cache in
+            if let counter = cache[key] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: Self.name("loopline_commands_total", "Commands handled, by command and outcome."),
+                labels: [("command", name), ("outcome", outcome)])
+            cache[key] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     func socketConnections(_ delta: Int) {
