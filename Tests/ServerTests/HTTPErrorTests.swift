@@ -117,6 +117,11 @@ struct HTTPErrorTests {
                 #expect(ready.status == 200)
                 #expect(try ready.json()["status"] as? String == "ready")
                 _ = try await server.http.request("GET", "/v1/events")
+                let ingest = ["Authorization": "Bearer \(try await server.token([.ingest]))", "Content-Type": "application/json"]
+                for id in ["M-1", "M-2", "M-1"] {
+                    _ = try await server.http.request(
+                        "POST", "/v1/commands/create-story", headers: ingest, body: Data(#"{"storyId": "\#(id)", "title": "t", "service": "web"}"#.utf8))
+                }
                 let metrics = try await server.http.request("GET", "/metrics")
                 #expect(metrics.status == 200)
                 #expect(metrics.headers["content-type"]?.hasPrefix("text/plain") == true)
@@ -125,6 +130,8 @@ struct HTTPErrorTests {
                 #expect(metrics.text.contains("loopline_http_request_duration_seconds_bucket{"))
                 #expect(metrics.text.contains("loopline_db_pool_connections{state=\"max\"}"))
                 #expect(metrics.text.contains("loopline_appends_total"))
+                #expect(metrics.text.contains(#"loopline_commands_total{command="create-story",outcome="ok"} 2"#), "\(metrics.text)")
+                #expect(metrics.text.contains("# HELP loopline_commands_total Commands handled, by command and outcome."))
             }
         }
     }
