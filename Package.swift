@@ -58,6 +58,7 @@ let package = Package(
         .target(
             name: "Access",
             dependencies: [
+                "EventStore",
                 "Postgres",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -69,7 +70,6 @@ let package = Package(
             dependencies: [
                 "EventStore",
                 "Lifecycle",
-                "Postgres",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -95,7 +95,6 @@ let package = Package(
                 "Projections",
                 "EventStore",
                 "Lifecycle",
-                "Postgres",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,6 +1,7 @@
 public import Foundation
 public import Postgres
 import Crypto
+import EventStore
 import Synchronization
 
 /// A token as listed: everything but the secret, which is never stored.
@@ -46,6 +47,11 @@ public final class TokenStore: Sendable {
         self.client = client
     }
 
+    /// Runs `body` on a pooled connection; database failures come out as `EventStoreError`s.
+    private func database<Value: Sendable>(_ body: @escaping @Sendable (Connection) throws -> Value) async throws -> Value {
+        try await EventStoreError.mapping { try await client.withConnection(body) }
+    }
+
     /// Creates a token with a new random secret.
     public func create(name: String, scopes: Set<Scope>) async throws -> IssuedToken {
         guard (1...100).contains(name.count), !name.contains(where: \.isNewline) else {
@@ -58,14 +64,14 @@ public final class TokenStore: Sendable {
         let id = UUID().uuidString.lowercased()
         let sorted = scopes.sorted()
         do {
-            let createdAt = try await client.withConnection { connection in
+            let createdAt = try await database { connection in
                 try connection.query(
                     "INSERT INTO api_tokens (id, name, scopes, token_hash) VALUES ($1::uuid, $2, $3::text[], $4::bytea) RETURNING created_at",
                     [id, name, PostgresTextArray(sorted.map(\.rawValue)), Self.hash(secret)]
                 )[0].decode(0, as: Date.self)
             }
             return IssuedToken(token: secret, id: id, name: name, scopes: sorted, createdAt: createdAt)
-        } catch let error as PostgresError where error.code == .uniqueViolation && error.constraint == "api_tokens_active_name_key" {
+        } catch let error as EventStoreError where error.code == .uniqueViolation && error.constraint == "api_tokens_active_name_key" {
             throw AccessError(code: "token_name_taken", message: "an active token is already named \"\(name)\"; revoke it or pick another name", field: "name")
         }
     }
@@ -75,7 +81,7 @@ public final class TokenStore: Sendable {
     public func bootstrapAdmin(name: String = "admin") async throws -> IssuedToken? {
         let secret = Self.newSecret()
         let id = UUID().uuidString.lowercased()
-        let createdAt: Date? = try await client.withTransaction { connection in
+        let createdAt: Date? = try await EventStoreError.mapping { try await client.withTransaction { connection in
             try connection.query("SELECT pg_advisory_xact_lock(1280070740, 1)")
             let active = try connection.query("SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL")[0].decode(0, as: Int.self)
             guard active == 0 else { return nil }
@@ -83,13 +89,13 @@ public final class TokenStore: Sendable {
                 "INSERT INTO api_tokens (id, name, scopes, token_hash) VALUES ($1::uuid, $2, ARRAY['admin'], $3::bytea) RETURNING created_at",
                 [id, name, Self.hash(secret)]
             )[0].decode(0, as: Date.self)
-        }
+        } }
         return createdAt.map { IssuedToken(token: secret, id: id, name: name, scopes: [.admin], createdAt: $0) }
     }
 
     /// Every token, newest first; revoked ones only when asked.
     public func list(includeRevoked: Bool = false) async throws -> [TokenInfo] {
-        try await client.withConnection { connection in
+        try await database { connection in
             try connection.query(
                 """
                 SELECT id::text, name, array_to_string(scopes, ','), created_at, revoked_at FROM api_tokens
@@ -101,7 +107,7 @@ public final class TokenStore: Sendable {
 
     /// Revokes the active token with this name or id.
     public func revoke(_ nameOrId: String) async throws -> TokenInfo {
-        let revoked = try await client.withConnection { connection in
+        let revoked = try await database { connection in
             try connection.query(
                 """
                 UPDATE api_tokens SET revoked_at = now()
@@ -123,7 +129,7 @@ public final class TokenStore: Sendable {
         let digest = Self.hash(presented)
         let now = ContinuousClock.now
         if let cached = cache.withLock({ $0[digest] }), cached.expires > now { return cached.principal }
-        let principal = try await client.withConnection { connection in
+        let principal = try await database { connection in
             try connection.query(
                 "SELECT id::text, name, array_to_string(scopes, ',') FROM api_tokens WHERE token_hash = $1::bytea AND revoked_at IS NULL",
                 [digest]

@@ -1,5 +1,5 @@
 public import Foundation
-import Postgres
+import EventStore
 
 /// JSON coding for command outcomes: dates with microseconds, like the log's `recordedAt`,
 /// so an outcome read back equals the one first returned.
@@ -9,7 +9,7 @@ public enum CommandJSON {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(PostgresTimestamp.format(date))
+            try container.encode(LogTimestamp.format(date))
         }
         return encoder
     }()
@@ -18,7 +18,7 @@ public enum CommandJSON {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = Array(text.utf8).withUnsafeBufferPointer(PostgresTimestamp.parse) else {
+            guard let date = LogTimestamp.parse(text) else {
                 throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a timestamp: \(text)"))
             }
             return date

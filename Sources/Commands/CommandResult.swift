@@ -1,6 +1,5 @@
 public import Foundation
 import EventStore
-import Postgres
 
 /// What a command wrote.
 public struct CommandResult: Sendable, Hashable, Codable {
@@ -45,7 +44,7 @@ extension CommandResult {
         for (index, event) in events.enumerated() {
             if index > 0 { text += "," }
             text += #"{"eventId":"\#(event.eventId)","position":\#(event.position),"#
-            text += #""recordedAt":"\#(PostgresTimestamp.format(event.recordedAt))","stream":\#(JSONText.quoted(event.stream)),"#
+            text += #""recordedAt":"\#(LogTimestamp.format(event.recordedAt))","stream":\#(JSONText.quoted(event.stream)),"#
             text += #""streamVersion":\#(event.streamVersion),"type":\#(JSONText.quoted(event.type))}"#
         }
         return text + #"],"replayed":\#(replayed),"stream":\#(JSONText.quoted(stream))}"#

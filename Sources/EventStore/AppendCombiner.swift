@@ -102,7 +102,7 @@ final class AppendCombiner: @unchecked Sendable {
                 outcomes = write(requests, connection!)
                 if connection?.isOK != true { connection = nil }
             } catch {
-                logger.warning("append writer could not connect", metadata: ["error": "\(error)"])
+                logger.warning("append writer could not connect", metadata: ["loopline.error": "\(error)"])
                 outcomes = requests.map { _ in .failure(error) }
             }
             count(conflictsIn: outcomes)

@@ -49,7 +49,7 @@ final class AppendNotifier: Sendable {
                     try await send()
                 } catch {
                     // The appends are committed; followers still poll. Try again next round.
-                    logger.debug("could not send the append notification", metadata: ["error": "\(error)"])
+                    logger.debug("could not send the append notification", metadata: ["loopline.error": "\(error)"])
                     state.withLock { $0.dirty = true }
                 }
                 try? await Task.sleep(for: Self.spacing)

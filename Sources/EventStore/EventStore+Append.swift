@@ -100,13 +100,3 @@ extension EventStore {
     }
 
 }
-
-extension EventStoreError {
-    /// Maps a database failure that has no more specific meaning.
-    static func from(_ error: PostgresError) -> EventStoreError {
-        if error.isConnectionFailure || error.kind == .acquireTimeout || error.kind == .closed {
-            return EventStoreError(.databaseUnavailable, error.description)
-        }
-        return EventStoreError(.databaseError, error.description)
-    }
-}

@@ -83,18 +83,19 @@ extension EventStore {
     private func query(_ sql: String, _ parameters: [(any PostgresEncodable)?]) async throws -> [RecordedEvent] {
         do {
             return try await client.withConnection { connection in
-                try connection.query(sql, parameters).rows.map(Self.decodeRecorded)
+                try connection.query(sql, parameters).rows.map { try Self.decodeRecorded($0) }
             }
         } catch let error as PostgresError {
             throw EventStoreError.from(error)
         }
     }
 
-    static func decodeRecorded(_ row: Row) throws -> RecordedEvent {
+    /// An event from the nine `columns`, starting at column `first`.
+    static func decodeRecorded(_ row: Row, from first: Int = 0) throws -> RecordedEvent {
         RecordedEvent(
-            position: try row.decode(0), eventId: try row.decode(1), stream: try row.decode(2),
-            streamVersion: try row.decode(3), type: try row.decode(4), schemaVersion: try row.decode(5),
-            data: try row.decode(6), metadata: try row.decode(7), recordedAt: try row.decode(8))
+            position: try row.decode(first), eventId: try row.decode(first + 1), stream: try row.decode(first + 2),
+            streamVersion: try row.decode(first + 3), type: try row.decode(first + 4), schemaVersion: try row.decode(first + 5),
+            data: try row.decode(first + 6), metadata: try row.decode(first + 7), recordedAt: try row.decode(first + 8))
     }
 
     static func checkedLimit(_ limit: Int) throws(EventStoreError) -> Int {
@@ -121,9 +122,9 @@ extension EventStore {
     }
 
     /// The highest committed position (0 for an empty log).
-    public func headPosition() async throws -> Int64 {
-        try await client.withConnection { connection in
-            try connection.query(Self.headSQL)[0].decode(0, as: Int64.self)
+    public func headPosition() async throws(EventStoreError) -> Int64 {
+        try await Self.mappingAll {
+            try await client.withConnection { connection in try connection.query(Self.headSQL)[0].decode(0, as: Int64.self) }
         }
     }
 }

@@ -67,11 +67,3 @@ extension EventStore: Service {
         }
     }
 }
-
-extension Error {
-    /// True for failures that a retry on a fresh connection can cure.
-    public var isTransientDatabaseFailure: Bool {
-        guard let error = self as? PostgresError else { return false }
-        return error.isConnectionFailure || error.kind == .acquireTimeout
-    }
-}

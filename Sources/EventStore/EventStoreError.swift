@@ -20,6 +20,10 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         public static let schemaMismatch = Code(rawValue: "schema_mismatch")
         /// PostgreSQL could not be reached, or the connection broke.
         public static let databaseUnavailable = Code(rawValue: "database_unavailable")
+        /// A table or schema the statement needs does not exist (e.g. a read model not built yet).
+        public static let missingRelation = Code(rawValue: "missing_relation")
+        /// A row would break a unique constraint; `constraint` names it.
+        public static let uniqueViolation = Code(rawValue: "unique_violation")
         /// PostgreSQL refused a statement for a reason not mapped to a code above.
         public static let databaseError = Code(rawValue: "database_error")
     }
@@ -30,12 +34,17 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
     public var field: String?
     /// For `wrongExpectedVersion`: the stream's version when the append was refused.
     public var actualVersion: Int64?
+    /// For `uniqueViolation`: the constraint's name.
+    public var constraint: String?
 
-    public init(_ code: Code, _ message: String, field: String? = nil, actualVersion: Int64? = nil) {
+    public init(
+        _ code: Code, _ message: String, field: String? = nil, actualVersion: Int64? = nil, constraint: String? = nil
+    ) {
         self.code = code
         self.message = message
         self.field = field
         self.actualVersion = actualVersion
+        self.constraint = constraint
     }
 
     public var description: String { "\(code): \(message)" }

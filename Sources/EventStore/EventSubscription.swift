@@ -85,10 +85,10 @@ extension EventStore {
                 failures = 0
                 if !batch.events.isEmpty { return batch }
                 position = batch.through
-            } catch let error where error.isTransientDatabaseFailure || (error as? EventStoreError)?.code == .databaseUnavailable {
+            } catch let error where error.isTransientDatabaseFailure {
                 failures += 1
                 if failures == 1 {
-                    logger.warning("log follower lost the database; retrying", metadata: ["error": "\(error)"])
+                    logger.warning("log follower lost the database; retrying", metadata: ["loopline.error": "\(error)"])
                 }
                 try? await Task.sleep(for: .milliseconds(min(5000, 50 << min(failures, 7))))
                 continue

@@ -39,6 +39,13 @@ public struct AppendedEvent: Sendable, Hashable {
     public var streamVersion: Int64
     public var position: Int64
     public var recordedAt: Date
+
+    public init(eventId: UUID, streamVersion: Int64, position: Int64, recordedAt: Date) {
+        self.eventId = eventId
+        self.streamVersion = streamVersion
+        self.position = position
+        self.recordedAt = recordedAt
+    }
 }
 
 /// The outcome of an append.
@@ -49,6 +56,12 @@ public struct AppendResult: Sendable, Hashable {
     /// True when every event id was already recorded: nothing was written and these are the
     /// original positions.
     public var duplicate: Bool
+
+    public init(stream: String, events: [AppendedEvent], duplicate: Bool) {
+        self.stream = stream
+        self.events = events
+        self.duplicate = duplicate
+    }
 
     /// The stream's version after the append (its last event's version).
     public var streamVersion: Int64 { events.last?.streamVersion ?? 0 }

@@ -4,11 +4,10 @@ public import Postgres
 /// Runs exports: the log, read-model datasets and the DORA table, streamed in constant memory.
 public struct Exporter: Sendable {
     let store: EventStore
-    let client: PostgresClient
+    var client: PostgresClient { store.client }
 
-    public init(store: EventStore, client: PostgresClient) {
+    public init(store: EventStore) {
         self.store = store
-        self.client = client
     }
 
     /// Receives the export's bytes, chunk by chunk, on a blocking thread.
@@ -21,7 +20,15 @@ public struct Exporter: Sendable {
     public func run(
         _ request: ExportRequest, started: @escaping @Sendable (ExportManifest) -> Void = { _ in }, write: @escaping Write
     ) async throws -> ExportManifest {
-        switch try request.target() {
+        let target = try request.target()
+        return try await EventStoreError.mapping { try await run(target, request, started: started, write: write) }
+    }
+
+    private func run(
+        _ target: ExportRequest.Target, _ request: ExportRequest, started: @escaping @Sendable (ExportManifest) -> Void,
+        write: @escaping Write
+    ) async throws -> ExportManifest {
+        switch target {
         case .events:
             let since = request.filters.since ?? 0
             var manifest = ExportManifest(request, after: since, through: max(since, try await store.safePosition()))

@@ -139,7 +139,7 @@ public final class NotificationListener: Sendable {
             logger.debug("listening for notifications", metadata: ["loopline.channels": "\(channels)"])
             return connection
         } catch {
-            logger.warning("notification listener could not connect; retrying", metadata: ["error": "\(error)"])
+            logger.warning("notification listener could not connect; retrying", metadata: ["loopline.error": "\(error)"])
             return nil
         }
     }
@@ -162,7 +162,7 @@ public final class NotificationListener: Sendable {
                     broadcast(.notification(notification))
                 }
             } catch {
-                logger.warning("notification listener lost its connection; reconnecting", metadata: ["error": "\(error)"])
+                logger.warning("notification listener lost its connection; reconnecting", metadata: ["loopline.error": "\(error)"])
                 return
             }
         }

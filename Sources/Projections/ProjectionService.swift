@@ -32,7 +32,7 @@ public struct ProjectionService: Service {
     public func run() async throws {
         // Views over read models built by an older loopline, or never refreshed since.
         do { try await AnalyticsViews.refresh(client: client) } catch {
-            logger.warning("analytics views not refreshed", metadata: ["error": "\(error)"])
+            logger.warning("analytics views not refreshed", metadata: ["loopline.error": "\(error)"])
         }
         logger.info("projection workers starting", metadata: ["loopline.owner": "\(owner)", "loopline.projections": "\(projections.map(\.name))"])
         // Cancelled on shutdown: a worker finishes the transaction it is in, then stops.

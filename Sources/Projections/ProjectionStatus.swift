@@ -1,5 +1,6 @@
 public import Foundation
 public import Postgres
+import EventStore
 
 /// Where a projection stands: `GET /v1/projections` and `loopline projections`.
 public struct ProjectionStatus: Sendable, Codable, Hashable {
@@ -25,26 +26,29 @@ public struct ProjectionStatus: Sendable, Codable, Hashable {
 extension ProjectionStatus {
     /// The status of each of `projections`, in their order.
     public static func all(_ projections: [any Projection], client: PostgresClient) async throws -> [ProjectionStatus] {
-        let (head, rows) = try await client.withConnection { connection in
-            let head = try connection.query("SELECT coalesce(max(global_position), 0) FROM events")[0].decode(0, as: Int64.self)
-            let rows = try connection.query(
-                """
-                SELECT p.name, p.version, p.state, p.position, p.owner, coalesce(p.lease_until > now(), false),
-                       p.last_error::text, p.updated_at,
-                       coalesce(extract(epoch FROM now() - (
-                           SELECT e.recorded_at FROM events e WHERE e.global_position > p.position
-                            ORDER BY e.global_position LIMIT 1))::float8, 0)
-                  FROM projections p
-                """
-            ).rows.map { try Self(row: $0, head: head) }
-            return (head, rows)
-        }
+        let (head, rows) = try await EventStoreError.mapping { try await client.withConnection(Self.read) }
         let stored = Dictionary(rows.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         return projections.map { projection in
             stored[projection.name] ?? ProjectionStatus(
                 name: projection.name, version: projection.version, state: "new", position: 0, headPosition: head,
                 lagEvents: head, lagSeconds: 0, owner: nil, ownerActive: false, lastError: nil, updatedAt: nil)
         }
+    }
+
+    /// The log's head and every stored status, in one connection.
+    private static func read(_ connection: Connection) throws -> (Int64, [ProjectionStatus]) {
+        let head = try connection.query("SELECT coalesce(max(global_position), 0) FROM events")[0].decode(0, as: Int64.self)
+        let rows = try connection.query(
+            """
+            SELECT p.name, p.version, p.state, p.position, p.owner, coalesce(p.lease_until > now(), false),
+                   p.last_error::text, p.updated_at,
+                   coalesce(extract(epoch FROM now() - (
+                       SELECT e.recorded_at FROM events e WHERE e.global_position > p.position
+                        ORDER BY e.global_position LIMIT 1))::float8, 0)
+              FROM projections p
+            """
+        ).rows.map { try Self(row: $0, head: head) }
+        return (head, rows)
     }
 
     init(row: Row, head: Int64) throws {

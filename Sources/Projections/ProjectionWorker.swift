@@ -34,7 +34,7 @@ struct ProjectionWorker: Sendable {
             } catch {
                 failures += 1
                 if failures == 1 {
-                    logger.warning("projection interrupted; retrying", metadata: ["loopline.projection": "\(name)", "error": "\(error)"])
+                    logger.warning("projection interrupted; retrying", metadata: ["loopline.projection": "\(name)", "loopline.error": "\(error)"])
                 }
             }
             let backoff = failures == 0 ? options.claimEvery : .milliseconds(min(5000, 100 << min(failures, 6)))
@@ -92,7 +92,7 @@ struct ProjectionWorker: Sendable {
         while let page = try await store.nextPage(after: position, options: reading) {
             if let failure = try await apply(page, from: position) {
                 logger.error("projection stopped at an event it cannot apply",
-                    metadata: ["loopline.projection": "\(name)", "loopline.position": "\(failure.position)", "error": "\(failure.message)"])
+                    metadata: ["loopline.projection": "\(name)", "loopline.position": "\(failure.position)", "loopline.error": "\(failure.message)"])
                 try await table.fail(name, owner: owner, error: failure)
                 return
             }

@@ -1,5 +1,6 @@
 public import Foundation
 public import Postgres
+import EventStore
 
 /// A question a read model answers: `GET /v1/stages/{stage}/{name}` over HTTP, the `query`
 /// op over the socket. Each runs one SQL statement (one snapshot) that builds its JSON answer
@@ -33,7 +34,7 @@ public struct ReadModelQuery: Sendable {
         if let (name, _) = arguments.values.first(where: { $0.value.contains("\0") }) {
             throw QueryError(code: "invalid_parameter", message: "\(name) must not contain a NUL character", field: name)
         }
-        return try await client.withConnection { connection in try run(arguments, connection) }
+        return try await EventStoreError.mapping { try await client.withConnection { connection in try run(arguments, connection) } }
     }
 
     /// Runs one statement whose single row and column is the JSON answer.

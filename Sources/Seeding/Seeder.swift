@@ -104,7 +104,7 @@ public struct Seeder: Sendable {
                     }
                     logger.debug(
                         "a seeded command was refused",
-                        metadata: ["loopline.seed.index": "\(outcome.index)", "error": "\(error)"])
+                        metadata: ["loopline.seed.index": "\(outcome.index)", "loopline.error": "\(error)"])
                 }
                 let elapsed = started.duration(to: .now)
                 progress(
@@ -155,7 +155,7 @@ public struct Seeder: Sendable {
             } catch where error.status == 503 && attempt < attempts {
                 logger.warning(
                     "database unavailable; retrying a seeded command",
-                    metadata: ["loopline.seed.key": "\(key)", "error": "\(error)"])
+                    metadata: ["loopline.seed.key": "\(key)", "loopline.error": "\(error)"])
                 try? await Task.sleep(for: .milliseconds(200 << attempt))
             } catch {
                 return .failure(error)

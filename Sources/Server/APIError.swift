@@ -6,7 +6,6 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-import Postgres
 import Projections
 
 /// The one error shape of the API: `{"error": {"code", "message", "field"?}}` with a status.
@@ -57,7 +56,7 @@ struct APIError: HTTPResponseError, Sendable {
             return APIError(
                 status: HTTPResponse.Status(code: error.status), code: error.code, message: error.message, field: error.field)
         case let error as EventStoreError:
-            return from(error)
+            return from(error, logger: logger)
         case let error as QueryError:
             return APIError(
                 status: error.code == "invalid_parameter" ? .badRequest : .notFound, code: error.code, message: error.message,
@@ -69,13 +68,6 @@ struct APIError: HTTPResponseError, Sendable {
             default: .badRequest
             }
             return APIError(status: status, code: error.code, message: error.message, field: error.field)
-        case let error as PostgresError where error.isConnectionFailure || error.kind == .acquireTimeout:
-            return APIError(status: .serviceUnavailable, code: "database_unavailable", message: "the database is unavailable; retry later")
-        case let error as PostgresError where error.code == .undefinedTable || error.code == .invalidSchemaName:
-            // A read model no worker has built yet (see GET /v1/projections).
-            return APIError(
-                status: .serviceUnavailable, code: "read_model_unavailable",
-                message: "this read model is not built yet; see GET /v1/projections")
         case let error as AccessError:
             return APIError(status: .unprocessableContent, code: error.code, message: error.message, field: error.field)
         case is NIOTooManyBytesError:
@@ -83,12 +75,12 @@ struct APIError: HTTPResponseError, Sendable {
         case let error as HTTPError:
             return from(error)
         default:
-            logger.error("request failed", metadata: ["error": "\(error)"])
+            logger.error("request failed", metadata: ["loopline.error": "\(error)"])
             return APIError(status: .internalServerError, code: "internal_error", message: "the server failed; see its logs")
         }
     }
 
-    private static func from(_ error: EventStoreError) -> APIError {
+    private static func from(_ error: EventStoreError, logger: Logger) -> APIError {
         switch error.code {
         case .databaseUnavailable:
             return APIError(status: .serviceUnavailable, code: error.code.rawValue, message: error.message)
@@ -96,7 +88,13 @@ struct APIError: HTTPResponseError, Sendable {
             return APIError(
                 status: .conflict, code: error.code.rawValue, message: error.message, field: error.field,
                 actualVersion: error.actualVersion)
-        case .databaseError:
+        case .missingRelation:
+            // A read model no worker has built yet (see GET /v1/projections).
+            return APIError(
+                status: .serviceUnavailable, code: "read_model_unavailable",
+                message: "this read model is not built yet; see GET /v1/projections")
+        case .databaseError, .uniqueViolation:
+            logger.error("request failed", metadata: ["loopline.error": "\(error)"])
             return APIError(status: .internalServerError, code: "internal_error", message: "the server failed; see its logs")
         default:
             return APIError(status: .badRequest, code: error.code.rawValue, message: error.message, field: error.field)

@@ -1,7 +1,6 @@
 import EventStore
 import Foundation
 import Hummingbird
-import Postgres
 import Synchronization
 
 /// `GET /health`: is the service able to do its job, and what does the database look like.
@@ -23,12 +22,8 @@ struct HealthController: Sendable {
         var schemaUpToDate: Bool?
         var headPosition: Int64?
         var notificationsConnected: Bool
-        var pool: Pool
+        var pool: ConnectionUse
         var error: String?
-    }
-
-    struct Pool: Encodable, Sendable {
-        var size: Int, inUse: Int, idle: Int, waiting: Int, acquireTimeouts: Int
     }
 
     func addRoutes(to router: Router<some RequestContext>) {
@@ -50,12 +45,7 @@ struct HealthController: Sendable {
     }
 
     func health() async throws -> Response {
-        let statistics = store.client.statistics
-        var database = Database(
-            reachable: false, notificationsConnected: store.isListening,
-            pool: Pool(
-                size: statistics.size, inUse: statistics.inUse, idle: statistics.idle, waiting: statistics.waiting,
-                acquireTimeouts: statistics.acquireTimeouts))
+        var database = Database(reachable: false, notificationsConnected: store.isListening, pool: store.connectionUse)
         do {
             let (schema, head) = try await withTimeout(Self.timeout) { [store, migrator] in
                 (try await migrator.status(), try await store.headPosition())

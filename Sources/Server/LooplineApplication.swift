@@ -5,7 +5,6 @@ import Exports
 public import Hummingbird
 public import Logging
 public import NIOCore
-import Postgres
 public import Projections
 
 /// Everything `loopline serve` runs: the HTTP API and the JSON socket server over one command
@@ -81,8 +80,8 @@ public struct LooplineServer: Sendable {
             .addRoutes(to: router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .ingest)))
         let reading = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .read))
         EventRoutes(store: store).addRoutes(to: reading)
-        ReadModelRoutes(client: store.client, projections: ReadModels.all).addRoutes(to: reading)
-        ExportRoutes(exporter: Exporter(store: store, client: store.client)).addRoutes(to: reading)
+        ReadModelRoutes(store: store, projections: ReadModels.all).addRoutes(to: reading)
+        ExportRoutes(exporter: Exporter(store: store)).addRoutes(to: reading)
         return router
     }
 }

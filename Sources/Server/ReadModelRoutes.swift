@@ -1,29 +1,29 @@
 import Foundation
 import Hummingbird
-import Postgres
+import EventStore
 import Projections
 
 /// `GET /v1/stages/{stage}/{query}` (the read models' queries), `GET /v1/dora`,
 /// `GET /v1/value-stream/stories/{id}` and `GET /v1/projections`.
 struct ReadModelRoutes: Sendable {
-    let client: PostgresClient
+    let store: EventStore
     let projections: [any Projection]
 
     func addRoutes(to group: RouterGroup<LooplineRequestContext>) {
         group.get("stages/{stage}/{query}") { request, context in
             let query = try ReadModelQueries.find(stage: context.parameters.get("stage") ?? "", name: context.parameters.get("query") ?? "")
-            return Self.json(try await query.run(try Self.arguments(request), client: client))
+            return Self.json(try await query.run(try Self.arguments(request), client: store.client))
         }
         group.get("value-stream/stories/{id}") { request, context in
             var arguments = try Self.arguments(request)
             arguments.values["storyId"] = context.parameters.get("id")
-            return Self.json(try await ReadModelQueries.find(stage: "value-stream", name: "story").run(arguments, client: client))
+            return Self.json(try await ReadModelQueries.find(stage: "value-stream", name: "story").run(arguments, client: store.client))
         }
         group.get("dora") { request, _ in
-            Self.json(try await ReadModelQueries.find(stage: "dora", name: "report").run(try Self.arguments(request), client: client))
+            Self.json(try await ReadModelQueries.find(stage: "dora", name: "report").run(try Self.arguments(request), client: store.client))
         }
         group.get("projections") { _, _ in
-            try JSONResponse.make(ProjectionList(projections: try await ProjectionStatus.all(projections, client: client)))
+            try JSONResponse.make(ProjectionList(projections: try await ProjectionStatus.all(projections, client: store.client)))
         }
     }
 

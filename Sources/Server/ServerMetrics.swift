@@ -1,7 +1,6 @@
 import EventStore
 import Foundation
 import Hummingbird
-import Postgres
 import Prometheus
 import Synchronization
 
@@ -75,7 +74,7 @@ final class ServerMetrics: Sendable {
         registry.emit(into: &buffer)
         var text = String(decoding: buffer, as: UTF8.self)
         let appends = store.appendStatistics
-        let pool = store.client.statistics
+        let pool = store.connectionUse
         text += """
             # TYPE loopline_appends_total counter
             loopline_appends_total \(appends.appends)

@@ -96,7 +96,7 @@ final class SocketServer: Service {
                 try await session.run(inbound)
             }
         } catch {
-            logger.debug("socket connection ended", metadata: ["error": "\(error)"])
+            logger.debug("socket connection ended", metadata: ["loopline.error": "\(error)"])
         }
     }
 }

@@ -273,7 +273,7 @@ final class SocketSession: Sendable {
                 do {
                     for try await event in events { try await self.write(#"{"id":\#(id),"event":\#(event.jsonLine)}"#) }
                 } catch {
-                    if !Task.isCancelled { self.logger.debug("subscription ended", metadata: ["error": "\(error)"]) }
+                    if !Task.isCancelled { self.logger.debug("subscription ended", metadata: ["loopline.error": "\(error)"]) }
                 }
             }
             subscriptions[id] = task

@@ -72,14 +72,14 @@ struct ExportCommand: AsyncParsableCommand {
             try await Migrator(client: client, migrations: try options.migrations(), logger: logger).requireUpToDate()
             var request = try self.request()
             if let previous = try previousManifest() { request.filters.since = try previous.continuation(for: request) }
-            let destination = try Destination(path: out)
+            let destination = try ExportDestination(path: out)
             let progress = destination.path != nil && isatty(STDERR_FILENO) == 1 ? ExportProgress(name: name) : nil
             let write: Exporter.Write = { bytes in
                 try destination.write(bytes)
                 progress?.row()
             }
             let started: @Sendable (ExportManifest) -> Void = { manifest in progress?.start(manifest) }
-            let exporter = Exporter(store: EventStore(client: client, logger: logger), client: client)
+            let exporter = Exporter(store: EventStore(client: client, logger: logger))
             let result = try await exporter.run(request, started: started, write: write)
             try destination.close()
             progress?.finish()
@@ -141,65 +141,5 @@ final class ExportProgress: Sendable {
     func finish() {
         let (rows, _, started) = state.withLock { $0 }
         bar.finish(done: rows, total: 0, elapsed: .now - started)
-    }
-}
-
-/// stdout, or a file created (or truncated) for the export; rows are gathered into 256 KiB
-/// writes (COPY hands them over one at a time, and the export's speed is bounded by how
-/// little the client adds to each).
-final class Destination: Sendable {
-    let path: String?
-    private let handle: FileHandle
-    private let buffer = Mutex(WriteBuffer(capacity: 256 * 1024))
-
-    init(path: String?) throws {
-        guard let path, path != "-" else {
-            self.path = nil
-            handle = FileHandle.standardOutput
-            return
-        }
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw ValidationError("cannot create \(path)")
-        }
-        self.path = path
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-    }
-
-    @Sendable func write(_ bytes: UnsafeRawBufferPointer) throws {
-        try buffer.withLock { buffer in
-            if !buffer.fits(bytes.count) { try buffer.drain(to: handle) }
-            if buffer.fits(bytes.count) { buffer.append(bytes) } else { try handle.write(contentsOf: bytes) }
-        }
-    }
-
-    func close() throws {
-        try buffer.withLock { try $0.drain(to: handle) }
-        if path != nil { try handle.close() }
-    }
-}
-
-/// A fixed block of memory that bytes are copied into until it is written out. It owns its
-/// memory alone (it cannot be copied), so handing it to another thread is safe.
-struct WriteBuffer: ~Copyable, @unchecked Sendable {
-    private let storage: UnsafeMutableRawBufferPointer
-    private var count = 0
-
-    init(capacity: Int) {
-        storage = .allocate(byteCount: capacity, alignment: 1)
-    }
-
-    deinit { storage.deallocate() }
-
-    func fits(_ length: Int) -> Bool { count + length <= storage.count }
-
-    mutating func append(_ bytes: UnsafeRawBufferPointer) {
-        UnsafeMutableRawBufferPointer(rebasing: storage[count...]).copyMemory(from: bytes)
-        count += bytes.count
-    }
-
-    mutating func drain(to handle: FileHandle) throws {
-        guard count > 0 else { return }
-        try handle.write(contentsOf: UnsafeRawBufferPointer(rebasing: storage[..<count]))
-        count = 0
     }
 }

@@ -36,7 +36,7 @@ struct CloudEventsTests {
     /// Runs a cloudevents export into memory and parses every line.
     func export(_ db: TestDatabase) async throws -> ([Object], ExportManifest) {
         let buffer = Mutex(Data())
-        let manifest = try await Exporter(store: db.store, client: db.client).run(ExportRequest(name: "events", format: .cloudevents)) { bytes in
+        let manifest = try await Exporter(store: db.store).run(ExportRequest(name: "events", format: .cloudevents)) { bytes in
             buffer.withLock { $0.append(contentsOf: bytes) }
         }
         let text = String(decoding: buffer.withLock { $0 }, as: UTF8.self)

@@ -13,7 +13,7 @@ struct EventExportTests {
         let buffer = Mutex(Data())
         var filters = filters
         filters.since = since
-        let manifest = try await Exporter(store: db.store, client: db.client).run(ExportRequest(name: "events", format: format, filters: filters)) { bytes in
+        let manifest = try await Exporter(store: db.store).run(ExportRequest(name: "events", format: format, filters: filters)) { bytes in
             buffer.withLock { $0.append(contentsOf: bytes) }
         }
         return (String(decoding: buffer.withLock { $0 }, as: UTF8.self), manifest)

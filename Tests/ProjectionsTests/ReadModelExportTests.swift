@@ -18,7 +18,7 @@ struct ReadModelExportTests {
         onWrite: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws -> (text: String, manifest: ExportManifest) {
         let buffer = Mutex((Data(), 0))
-        let manifest = try await Exporter(store: db.store, client: db.client).run(
+        let manifest = try await Exporter(store: db.store).run(
             ExportRequest(name: name, format: format, filters: filters)
         ) { bytes in
             let index = buffer.withLock { state in

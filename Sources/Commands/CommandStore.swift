@@ -1,0 +1,16 @@
+public import EventStore
+public import Foundation
+
+/// What the command handler needs of the log: append with an expected version, read a
+/// stream, and keep idempotency keys. `EventStore` is the real one; tests use a fake, so every
+/// path of the handler (retries, conflicts, idempotent replays) runs without a database.
+///
+/// Failures are `EventStoreError`s: the store has already judged what a database error means.
+public protocol CommandStore: Sendable {
+    func append(_ events: [NewEvent], to stream: StreamName, expected: ExpectedVersion) async throws -> AppendResult
+    func read(stream: StreamName, afterVersion: Int64, limit: Int) async throws -> [RecordedEvent]
+    func claim(_ key: IdempotencyKey, eventIds: [UUID]) async throws(EventStoreError) -> IdempotencyClaim
+    func recordOutcome(_ key: IdempotencyKey, status: Int, response: Data) async throws(EventStoreError)
+}
+
+extension EventStore: CommandStore {}
