@@ -42,9 +42,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "JSON", swiftSettings: swiftSettings),
         .target(
             name: "EventStore",
             dependencies: [
+                "JSON",
                 "Postgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -53,6 +55,7 @@ let package = Package(
         ),
         .target(
             name: "Lifecycle",
+            dependencies: ["JSON"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -69,6 +72,7 @@ let package = Package(
             name: "Commands",
             dependencies: [
                 "EventStore",
+                "JSON",
                 "Lifecycle",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,6 +98,7 @@ let package = Package(
                 "Exports",
                 "Projections",
                 "EventStore",
+                "JSON",
                 "Lifecycle",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -113,7 +118,7 @@ let package = Package(
         .target(name: "Spawning", swiftSettings: swiftSettings),
         .target(
             name: "Seeding",
-            dependencies: ["Commands", "EventStore", "Lifecycle", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Commands", "EventStore", "JSON", "Lifecycle", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -124,6 +129,7 @@ let package = Package(
                 "Exports",
                 "Seeding",
                 "EventStore",
+                "JSON",
                 "Lifecycle",
                 "Postgres",
                 "Projections",
@@ -160,6 +166,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "JSONTests",
+            dependencies: ["JSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LifecycleTests",
             dependencies: ["Lifecycle"],
             swiftSettings: swiftSettings
@@ -181,7 +192,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SeedingTests",
-            dependencies: ["Seeding", "Commands", "EventStore", "Lifecycle", "Postgres", "LooplineTestSupport"],
+            dependencies: ["Seeding", "Commands", "EventStore", "JSON", "Lifecycle", "Postgres", "LooplineTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 public import EventStore
 public import Foundation
+import JSON
 public import Lifecycle
 public import Logging
 
@@ -160,7 +161,7 @@ public final class CommandHandler: Sendable {
     static func newEvents(_ decided: [DomainEvent], ids: IdempotentIds?, metadata: String) throws(CommandError) -> [NewEvent] {
         try decided.enumerated().map { index, event throws(CommandError) in
             do {
-                return NewEvent(
+                return NewEvent.encoded(
                     id: ids?.eventId(index) ?? .version7(), type: event.type, schemaVersion: event.schemaVersion,
                     data: try event.encodedData(), metadata: metadata)
             } catch {

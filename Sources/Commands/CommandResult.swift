@@ -1,5 +1,6 @@
 public import Foundation
 import EventStore
+import JSON
 
 /// What a command wrote.
 public struct CommandResult: Sendable, Hashable, Codable {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Postgres
 
 extension EventStore {
@@ -6,7 +7,7 @@ extension EventStore {
     public static let maximumEventsPerAppend = 10_000
     /// The most bytes of data and metadata one event may carry (1 MiB): events record what
     /// happened; artefacts belong in artefact stores, linked from the event.
-    public static let maximumEventBytes = 1 << 20
+    public static let maximumEventBytes = JSONLimits.maximumDocumentBytes
 
     static let lookupSQL = """
         SELECT event_id, stream_id, stream_version, global_position, recorded_at
@@ -54,8 +55,7 @@ extension EventStore {
                     "an event's data and metadata may hold at most \(maximumEventBytes) bytes together, not \(event.data.utf8.count + event.metadata.utf8.count)",
                     field: "data")
             }
-            try JSONValidator.validateObject(event.data, field: "data")
-            try JSONValidator.validateObject(event.metadata, field: "metadata")
+            try event.validateJSON()
             guard seen.insert(event.id).inserted else {
                 throw EventStoreError(
                     .duplicateEventId, "event id \(event.id.lowercasedString) appears twice in one append", field: "eventId")

@@ -1,4 +1,5 @@
 public import Foundation
+import JSON
 
 /// Decides what commands produce and folds events into stream state. Pure.
 public enum Decider {

@@ -1,4 +1,5 @@
 public import Foundation
+import JSON
 
 extension DomainEvent {
     /// The event's data as a JSON object (text), to store in the log's `data` column: sorted keys,
@@ -51,6 +52,6 @@ extension DomainEvent {
     }
 
     private static func decode<Payload: EventPayload>(_ type: Payload.Type, _ bytes: [UInt8]) throws -> DomainEvent {
-        try EventDataDecoder.decode(Payload.self, from: bytes).event
+        try JSONObjectDecoder.decode(Payload.self, from: bytes).event
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
+import JSON
 
 /// The JSON encoder of event data: sorted keys, dates as ISO 8601 UTC with milliseconds
-/// (`EventDataDecoder` reads it back).
+/// (`JSONObjectDecoder` reads it back).
 enum EventJSON {
     /// Shared: `Sendable`, and configured once, before anyone can see it.
     static let encoder: JSONEncoder = {

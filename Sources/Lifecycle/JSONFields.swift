@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The fields of a command body, read one by one with the codes and field paths clients match on.
 ///
@@ -11,9 +12,9 @@ struct JSONFields: Sendable {
     init(body: Data) throws(DomainError) {
         let value: JSONValue
         do {
-            value = try JSONParser.parse(body)
+            value = try JSONScanner.value(of: Array(body))
         } catch {
-            throw DomainError(code: "invalid_body", message: "the body must be a JSON object; it is not valid JSON")
+            throw DomainError(code: "invalid_body", message: "the body must be a JSON object; it is not valid JSON: \(error)")
         }
         guard case .object(let object) = value else {
             throw DomainError(code: "invalid_body", message: "the body must be a JSON object, not \(value.summary)")
@@ -28,7 +29,7 @@ struct JSONFields: Sendable {
     func optionalString(_ key: String) throws(DomainError) -> String? {
         switch object[key] ?? .null {
         case .null: return nil
-        case .string(let value): return value
+        case .string(let value): return try storable(value, key)
         case let other: throw .invalidField(key, "\(key) must be a string, not \(other.summary)")
         }
     }
@@ -79,11 +80,17 @@ struct JSONFields: Sendable {
                 guard case .string(let value) = element else {
                     throw .invalidField("\(key)[\(index)]", "\(key)[\(index)] must be a string, not \(element.summary)")
                 }
-                return value
+                return try storable(value, "\(key)[\(index)]")
             }
         case let other:
             throw .invalidField(key, "\(key) must be an array of strings, not \(other.summary)")
         }
+    }
+
+    /// A string the log can hold: jsonb has no U+0000 (see `JSONLimits`).
+    private func storable(_ value: String, _ key: String) throws(DomainError) -> String {
+        if value.utf8.contains(0) { throw .invalidField(key, "\(key) must not contain the NUL character (\\u0000)") }
+        return value
     }
 
     private func required<Value>(_ key: String, _ value: Value?) throws(DomainError) -> Value {

@@ -1,4 +1,5 @@
 public import Foundation
+import JSON
 import Lifecycle
 
 /// A deterministic, realistic DevOps history: the commands a few teams' trackers, CI, deployers,
@@ -52,7 +53,7 @@ struct HistoryPlanner {
         /// Breaks ties in time: what was planned first happens first, so a stream keeps its order.
         var order: Int
         var name: String
-        var members: JSONMembers
+        var members: JSONObjectWriter
     }
 
     struct Team {
@@ -504,9 +505,9 @@ struct HistoryPlanner {
     // MARK: - Helpers
 
     private mutating func emit(
-        _ name: String, at time: Int64, _ story: Story, team: String?? = .none, _ fill: (inout JSONMembers) -> Void
+        _ name: String, at time: Int64, _ story: Story, team: String?? = .none, _ fill: (inout JSONObjectWriter) -> Void
     ) {
-        var members = JSONMembers()
+        var members = JSONObjectWriter()
         fill(&members)
         members.add("service", story.service)
         members.add("team", team ?? story.team)

@@ -1,6 +1,7 @@
 public import Commands
 public import EventStore
 public import Foundation
+import JSON
 public import Logging
 import Lifecycle
 

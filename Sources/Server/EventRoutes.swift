@@ -1,6 +1,7 @@
 import EventStore
 import Foundation
 import Hummingbird
+import JSON
 
 /// `GET /v1/events` (the log, gap-free, filtered) and `GET /v1/streams/{stream}`.
 struct EventRoutes: Sendable {

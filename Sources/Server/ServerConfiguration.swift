@@ -1,3 +1,5 @@
+public import JSON
+
 /// Where and how `loopline serve` listens.
 public struct ServerConfiguration: Sendable {
     /// A host and port.
@@ -37,7 +39,7 @@ public struct ServerConfiguration: Sendable {
 
     public init(
         http: Address = Address(host: "127.0.0.1", port: 8080), socket: Address? = Address(host: "127.0.0.1", port: 7411),
-        unixSocket: String? = nil, maximumBodyBytes: Int = 1 << 20
+        unixSocket: String? = nil, maximumBodyBytes: Int = JSONLimits.maximumDocumentBytes
     ) {
         self.http = http
         self.socket = socket

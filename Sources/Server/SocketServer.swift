@@ -1,6 +1,7 @@
 import Access
 import Commands
 import EventStore
+import JSON
 import Logging
 import NIOCore
 import NIOPosix
@@ -14,7 +15,7 @@ import Glibc
 /// connection finish what it has in flight, ends subscriptions, and closes.
 final class SocketServer: Service {
     /// The longest request line accepted; longer ones get `line_too_long`.
-    static let maximumLineBytes = 1 << 20
+    static let maximumLineBytes = JSONLimits.maximumDocumentBytes
 
     private let configuration: ServerConfiguration
     private let handler: CommandHandler

@@ -3,6 +3,7 @@ import Commands
 import EventStore
 import Foundation
 import HTTPTypes
+import JSON
 import Logging
 import NIOCore
 import Projections
@@ -97,39 +98,22 @@ final class SocketSession: Sendable {
         }
     }
 
-    /// Members passed on as raw JSON, not decoded here.
-    static let rawMembers: Set<String> = ["id", "data", "subscription"]
-    private static let decoder = JSONDecoder()
-
-    /// Checks a line once, then decodes only its small members: `data` goes to the command
-    /// handler as the bytes it arrived as, and ids are echoed as they were written.
+    /// Scans a line once: the small members are decoded from what the scan built, `data` goes
+    /// to the command handler as the bytes it arrived as, and ids are echoed as they were written.
     private func parse(_ line: ByteBuffer) async -> Request? {
-        let bytes = Array(line.readableBytesView)
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            await reply(id: "null", error: .init(code: "invalid_json", message: "the request is not valid UTF-8"))
-            return nil
-        }
-        let members: [String: Range<Int>]
+        let members: JSONMembers
         do {
-            // Syntax and nesting depth first, so no parser ever recurses deeply on hostile input.
-            members = try JSONValidator.members(ofObject: text, field: "request")
+            members = try JSONScanner.members(ofObject: Array(line.readableBytesView))
         } catch {
-            await reply(id: "null", error: .init(code: "invalid_json", message: error.message))
+            await reply(id: "null", error: .init(code: "invalid_json", message: "the request is not a valid JSON object: \(error)"))
             return nil
         }
-        func raw(_ key: String) -> ArraySlice<UInt8>? { members[key].map { bytes[$0] } }
-        let id = Self.idText(raw("id"))
-        var small: [UInt8] = [UInt8(ascii: "{")]
-        for (key, range) in members where !Self.rawMembers.contains(key) {
-            if small.count > 1 { small.append(UInt8(ascii: ",")) }
-            small += Array(JSONText.quoted(key).utf8) + [UInt8(ascii: ":")] + bytes[range]
-        }
-        small.append(UInt8(ascii: "}"))
+        let id = Self.idText(members.raw("id"))
         do {
-            var request = try Self.decoder.decode(Request.self, from: Data(small))
+            var request = try JSONObjectDecoder.decode(Request.self, from: members)
             request.id = id
-            request.data = raw("data").map { Data($0) }
-            request.subscription = Self.idText(raw("subscription"))
+            request.data = members.raw("data").map { Data($0) }
+            request.subscription = Self.idText(members.raw("subscription"))
             return request
         } catch {
             let (code, field) = Self.describe(error)

@@ -28,22 +28,4 @@ struct ValidationTests {
     func badExpectedVersions(_ text: String) {
         #expect(throws: EventStoreError.self) { try ExpectedVersion(parsing: text) }
     }
-
-    @Test("valid JSON objects pass", arguments: [
-        "{}", #"{"a": [1, -2.5e3, true, false, null, "x\n\u00e9\ud83d\ude00"], "b": {"c": {}}}"#, " {\"k\":0} ",
-    ])
-    func validJSON(_ text: String) throws {
-        try JSONValidator.validateObject(text, field: "data")
-    }
-
-    @Test("invalid JSON and non-objects are refused", arguments: [
-        "", "[]", "1", "\"x\"", "{", "{\"a\":}", "{'a':1}", "{\"a\":1,}", "{\"a\":01}", "{\"a\":1} {}",
-        "{\"a\":\"\\u0000\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"tab\there\"}", "{\"a\":tru}", "{\"a\":1}, \"type\": \"Evil\"",
-        String(repeating: "{\"a\":", count: 100) + "1" + String(repeating: "}", count: 100),
-    ])
-    func invalidJSON(_ text: String) {
-        #expect { try JSONValidator.validateObject(text, field: "data") } throws: {
-            ($0 as? EventStoreError)?.code == .invalidJSON && ($0 as? EventStoreError)?.field == "data"
-        }
-    }
 }

@@ -1,26 +1,31 @@
 import Foundation
 
-/// Reads event data into the events' own `Codable` structs, through `JSONParser`.
+/// Decodes `Decodable` types straight from what `JSONScanner` read.
 ///
 /// A replay decodes every event of the log, and `JSONDecoder` (with its date closure) was most
-/// of a replay's own CPU time; this reads the bytes once, the event's object as a list of
-/// members (no dictionary, no String per key), and hands each field straight to the
-/// synthesized `init(from:)`. It throws `DecodingError`s with the field's path,
-/// as `JSONDecoder` does, so failures read the same. Dates are ISO 8601 strings
-/// (`ISO8601Timestamp`), the form `EventJSON.encoder` writes.
-enum EventDataDecoder {
-    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+/// of a replay's own CPU time; this reads the bytes once, the object as a list of members (no
+/// dictionary, no String per key), and hands each field straight to the synthesized
+/// `init(from:)`. It throws `DecodingError`s with the field's path, as `JSONDecoder` does, so
+/// failures read the same. Dates are ISO 8601 strings (`ISO8601Timestamp`).
+public enum JSONObjectDecoder {
+    /// Decodes a JSON object that makes up the whole of `bytes`.
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
         let members: JSONMembers
         do {
-            members = try JSONParser.parseMembers(bytes)
+            members = try JSONScanner.members(ofObject: bytes)
         } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "the data is not a valid JSON object"))
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a valid JSON object: \(error)"))
         }
-        return try T(from: JSONValueDecoder(members: .list(members)))
+        return try decode(T.self, from: members)
+    }
+
+    /// Decodes an object already scanned.
+    public static func decode<T: Decodable>(_ type: T.Type, from members: JSONMembers) throws -> T {
+        try T(from: JSONValueDecoder(members: .list(members)))
     }
 }
 
-/// An object's members: the event's own, as parsed in order, or a nested object's.
+/// An object's members: the top-level ones, as scanned in order, or a nested object's.
 private enum ObjectMembers {
     case list(JSONMembers)
     case dictionary([String: JSONValue])
@@ -43,7 +48,7 @@ private enum ObjectMembers {
 /// A `Decoder` (and single-value container) over one parsed value.
 private struct JSONValueDecoder: Decoder, SingleValueDecodingContainer {
     let value: JSONValue
-    /// The event's object, parsed as a member list (`value` is then unused).
+    /// The top-level object, scanned as a member list (`value` is then unused).
     private var members: ObjectMembers?
     let codingPath: [any CodingKey]
     var userInfo: [CodingUserInfoKey: Any] { [:] }

@@ -1,11 +1,9 @@
-import Foundation
-
-/// A JSON value as read from a command body.
+/// A JSON value, as `JSONScanner` reads it.
 ///
-/// Commands are read through this (see `JSONParser`) rather than straight into their `Codable`
-/// structs because `JSONDecoder` reports some wrong types (`4.5` for an integer) without saying
-/// which field it was; clients need the field path and a stable code.
-enum JSONValue: Sendable, Equatable {
+/// Commands are read through this rather than straight into their `Codable` structs because
+/// `JSONDecoder` reports some wrong types (`4.5` for an integer) without saying which field it
+/// was; clients need the field path and a stable code.
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// A number that fits in `Int` exactly (`3` or `3.0`).
@@ -16,7 +14,7 @@ enum JSONValue: Sendable, Equatable {
     case object([String: JSONValue])
 
     /// What the value is, for messages: "a string", "null", "the number 4.5".
-    var summary: String {
+    public var summary: String {
         switch self {
         case .null: "null"
         case .bool(let value): "\(value)"
