@@ -32,7 +32,7 @@ public struct HistoryGenerator: Sendable {
     }
 
     /// The commands in the order they happened (and must be handled, stream by stream).
-    public func commands() -> [SeedCommand] {
+    public func commands() -> [GeneratedCommand] {
         guard events > 0 else { return [] }
         var planner = HistoryPlanner(seed: seed, target: events)
         let planned = planner.plan()
@@ -41,7 +41,7 @@ public struct HistoryGenerator: Sendable {
         return planned.map { item in
             let occurredAt = ISO8601Timestamp.format(Date(timeIntervalSince1970: TimeInterval(item.time + shift)))
             let body = item.members.object(appending: #""occurredAt":"\#(occurredAt)""#)
-            return SeedCommand(name: item.name, body: Data(body.utf8))
+            return GeneratedCommand(name: item.name, body: Data(body.utf8))
         }
     }
 }

@@ -68,7 +68,7 @@ public struct Seeder: Sendable {
 
     /// Handles the commands, reporting progress after each one, and sums up.
     public func run(
-        _ commands: [SeedCommand], seed: UInt64, progress: (Progress) -> Void = { _ in }
+        _ commands: [GeneratedCommand], seed: UInt64, progress: (Progress) -> Void = { _ in }
     ) async -> Summary {
         let started = ContinuousClock.now
         var summary = Summary(
@@ -125,7 +125,7 @@ public struct Seeder: Sendable {
     /// A history ends shortly before the moment it is generated, so generating it again later
     /// moves every `occurredAt`: the bodies differ and the idempotency keys would refuse them.
     /// Generating again with the end moved by this offset gives the earlier run's exact bodies.
-    public func earlierRunOffset(of commands: [SeedCommand], seed: UInt64) async throws -> TimeInterval? {
+    public func earlierRunOffset(of commands: [GeneratedCommand], seed: UInt64) async throws -> TimeInterval? {
         guard let first = commands.first, let command = try? Command.decode(name: first.name, json: first.body),
             let planned = Self.occurredAt(in: first.body)
         else { return nil }
@@ -147,7 +147,7 @@ public struct Seeder: Sendable {
     }
 
     private static func handle(
-        _ command: SeedCommand, key: String, with handler: CommandHandler, logger: Logger
+        _ command: GeneratedCommand, key: String, with handler: CommandHandler, logger: Logger
     ) async -> Result<CommandResult, CommandError> {
         for attempt in 1...attempts {
             do {
@@ -176,7 +176,7 @@ public struct Seeder: Sendable {
 /// Which command may start next: commands in order, except that one waits while an earlier
 /// command on any of the same streams is running or waiting.
 struct StreamScheduler {
-    private let commands: [SeedCommand]
+    private let commands: [GeneratedCommand]
     /// The next command not yet looked at.
     private var next = 0
     /// Per stream, the commands admitted and not finished, in order; the first may run.
@@ -190,7 +190,7 @@ struct StreamScheduler {
     /// holds up the end of the run anyway.
     private static let lookahead = 10_000
 
-    init(commands: [SeedCommand]) {
+    init(commands: [GeneratedCommand]) {
         self.commands = commands
     }
 
@@ -233,7 +233,7 @@ struct StreamScheduler {
 
     /// The streams a command writes and reads; a command that cannot be decoded (the handler
     /// will refuse it) gets a stream of its own.
-    static func streams(of command: SeedCommand, index: Int) -> [String] {
+    static func streams(of command: GeneratedCommand, index: Int) -> [String] {
         guard let decoded = try? Command.decode(name: command.name, json: command.body) else { return ["#\(index)"] }
         var keys = [decoded.streamId]
         for related in decoded.relatedStreamIds where !keys.contains(related) { keys.append(related) }

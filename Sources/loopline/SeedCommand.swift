@@ -76,7 +76,7 @@ struct SeedCommand: AsyncParsableCommand {
     }
 
     /// The commands, ending at --end, else where an earlier run of this seed ended, else now.
-    private func history(seeder: Seeder, logger: Logger) async throws -> [Seeding.SeedCommand] {
+    private func history(seeder: Seeder, logger: Logger) async throws -> [GeneratedCommand] {
         if let end, let date = ISO8601Timestamp.parse(end) {
             return HistoryGenerator(seed: seed, events: events, end: date).commands()
         }

@@ -75,7 +75,7 @@ struct HistoryGeneratorTests {
         }
     }
 
-    static func occurredAt(_ command: SeedCommand) -> Date? {
+    static func occurredAt(_ command: GeneratedCommand) -> Date? {
         guard let object = try? JSONSerialization.jsonObject(with: command.body) as? [String: Any],
             let text = object["occurredAt"] as? String
         else { return nil }
