@@ -20,7 +20,7 @@ struct AnalyticsViewsTests {
             try await h.withWorkers { _ in
                 try await h.caughtUp()
                 let role = role(db)
-                try await AnalyticsViews.grantReader(role, password: "correct horse battery", client: db.client)
+                try await AnalyticsViews.grantReader(role, password: "correct horse battery", files: TestEnvironment.schemaFiles, client: db.client)
                 let views = try await AnalyticsViews.list(client: db.client).map(\.view)
                 #expect(views == (AnalyticsDataset.all.map(\.view) + ["events"]).sorted())
                 let stored = try await db.client.withConnection { connection in
@@ -56,8 +56,8 @@ struct AnalyticsViewsTests {
             let role = role(db)
             try await h.withWorkers { _ in
                 try await h.caughtUp()
-                try await AnalyticsViews.grantReader(role, password: nil, client: db.client)
-                let replay = Replay(projections: ReadModels.all, store: db.store, client: db.client, logger: TestEnvironment.logger())
+                try await AnalyticsViews.grantReader(role, password: nil, files: TestEnvironment.schemaFiles, client: db.client)
+                let replay = try Replay(projections: ReadModels.all, files: TestEnvironment.schemaFiles, store: db.store, client: db.client, logger: TestEnvironment.logger())
                 #expect(try await replay.run(verify: false) { _ in }.swapped)
             }
             let reader = try Connection(conninfo: "\(db.conninfo) user=\(role)")
