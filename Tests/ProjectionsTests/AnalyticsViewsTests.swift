@@ -71,4 +71,23 @@ struct AnalyticsViewsTests {
             #expect(try count(reader, "SELECT count(*) FROM analytics.stories") == 8)
         }
     }
+
+    @Test("each dataset's view has exactly the dataset's columns, in its order: exports read the views")
+    func viewColumnsAreTheDatasets() async throws {
+        try await TestDatabase.with { db in
+            let h = ProjectionHarness(db)
+            try await h.withWorkers { _ in try await h.caughtUp() }
+            for dataset in AnalyticsDataset.all {
+                let columns = try await db.client.withConnection { connection in
+                    try connection.query(
+                        """
+                        SELECT a.attname FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+                         ORDER BY a.attnum
+                        """, ["\(AnalyticsViews.schema).\(dataset.view)"]
+                    ).column(0, as: String.self)
+                }
+                #expect(columns == dataset.columns.map(\.name), "\(dataset.name)")
+            }
+        }
+    }
 }

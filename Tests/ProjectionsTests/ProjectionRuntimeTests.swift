@@ -153,4 +153,26 @@ struct ProjectionRuntimeTests {
             #expect(try await positions(db, "SELECT position FROM ledger_test.seen ORDER BY position") == [1, 2])
         }
     }
+
+    @Test("a worker or a replay missing one of its schema/ files refuses to start, saying which")
+    func missingSchemaFile() async throws {
+        try await TestDatabase.with { db in
+            for missing in [SchemaFile.tables("planning"), .indexes("testing"), .view("stories"), .function("step_hours")] {
+                var files = TestEnvironment.schemaFiles
+                files.objects[missing] = nil
+                let starts: [() throws -> Void] = [
+                    { _ = try ProjectionService(files: files, store: db.store, client: db.client, logger: TestEnvironment.logger()) },
+                    { _ = try Replay(projections: ReadModels.all, files: files, store: db.store, client: db.client, logger: TestEnvironment.logger()) },
+                ]
+                for start in starts {
+                    do {
+                        try start()
+                        Issue.record("started without \(missing)")
+                    } catch let error as EventStoreError {
+                        #expect(error.code == .schemaMismatch && error.message.contains(missing.path), "\(error)")
+                    }
+                }
+            }
+        }
+    }
 }
