@@ -57,7 +57,8 @@ struct AnalyticsViewsTests {
             try await h.withWorkers { _ in
                 try await h.caughtUp()
                 try await AnalyticsViews.grantReader(role, password: nil, files: TestEnvironment.schemaFiles, client: db.client)
-                let replay = try Replay(projections: ReadModels.all, files: TestEnvironment.schemaFiles, store: db.store, client: db.client, logger: TestEnvironment.logger())
+                let replay = try Replay(
+                    projections: ReadModels.all, files: TestEnvironment.schemaFiles, store: db.store, client: db.client, logger: TestEnvironment.logger())
                 #expect(try await replay.run(verify: false) { _ in }.swapped)
             }
             let reader = try Connection(conninfo: "\(db.conninfo) user=\(role)")

@@ -144,7 +144,8 @@ struct SchemaCatalogueTests {
             }
             try await taken.wait()
             try await h.send("create-story", #"{"storyId": "HELD-1", "title": "Above the hole", "service": "web"}"#)
-            let replay = try Replay(projections: ReadModels.all, files: TestEnvironment.schemaFiles, store: db.store, client: db.client, logger: TestEnvironment.logger())
+            let replay = try Replay(
+                projections: ReadModels.all, files: TestEnvironment.schemaFiles, store: db.store, client: db.client, logger: TestEnvironment.logger())
             let running = Task { try await replay.run(verify: false) { _ in building.set() } }
             try await building.wait()
             let whileBuilding = try await Self.catalogue(db)
