@@ -16,7 +16,8 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         public static let invalidArgument = Code(rawValue: "invalid_argument")
         /// An event's data and metadata exceed `EventStore.maximumEventBytes`.
         public static let eventTooLarge = Code(rawValue: "event_too_large")
-        /// The database schema is missing migrations this build needs, or has newer ones.
+        /// The database schema is missing migrations this build needs, or has newer ones; or a
+        /// file of `schema/` is missing, misnamed or unreadable.
         public static let schemaMismatch = Code(rawValue: "schema_mismatch")
         /// PostgreSQL could not be reached, or the connection broke.
         public static let databaseUnavailable = Code(rawValue: "database_unavailable")

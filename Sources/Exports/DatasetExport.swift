@@ -45,7 +45,8 @@ struct DatasetExport: Sendable {
 
     var copySQL: String {
         let conditions = request.filters.conditions(position: "position", time: dataset.timeColumn, service: "service", team: "team")
-        let rows = "FROM (\(dataset.select)) d\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) ORDER BY \(dataset.order)"
+        // The dataset's view (schema/views/), so the export and the view never disagree.
+        let rows = "FROM \(AnalyticsViews.schema).\(dataset.view) d\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) ORDER BY \(dataset.order)"
         switch request.format {
         case .csv:
             return "COPY (SELECT \(dataset.columns.map(Self.csvColumn).joined(separator: ", ")) \(rows)) TO STDOUT WITH (FORMAT csv, HEADER true)"

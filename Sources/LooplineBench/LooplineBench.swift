@@ -13,7 +13,7 @@ struct LooplineBench: AsyncParsableCommand {
         commandName: "loopline-bench", abstract: "Benchmarks the event store against raw PostgreSQL (run via make bench).")
 
     @Option(help: "The pgbench executable.") var pgbench = "pgbench"
-    @Option(help: "Directory of the schema migrations.") var schemaDir = "schema"
+    @Option(help: "Directory of the schema files (migrations and object files).") var schemaDir = "schema"
     @Option(help: "Where to write the Markdown report.") var output = "docs/benchmarks.md"
     @Option(help: "Seconds per measurement.") var seconds = 8
     @Option(help: "Rounds; each alternates raw and Loopline, the median counts.") var rounds = 5
@@ -44,7 +44,8 @@ struct LooplineBench: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "loopline-bench")
         logger.logLevel = .warning
-        let migrations = try Migration.load(from: URL(fileURLWithPath: schemaDir))
+        let files = try SchemaFiles.load(from: URL(fileURLWithPath: schemaDir))
+        let migrations = files.migrations
         let baseline = Pgbench(executable: pgbench)
         if let profileWriters {
             let database = try await BenchmarkDatabase.create(label: "profile", migrations: migrations, maxConnections: profileWriters, logger: logger)
@@ -68,8 +69,8 @@ struct LooplineBench: AsyncParsableCommand {
         let environment = try await describeEnvironment(latencyDatabase)
         await latencyDatabase.drop(logger: logger)
         let (replay, lag, export) = selected.contains("projections")
-            ? try await projectionSuite(migrations, logger, exports: selected.contains("exports"))
-            : (nil, selected.contains("lag") ? try await lagSuite(migrations, logger) : nil, nil)
+            ? try await projectionSuite(files, logger, exports: selected.contains("exports"))
+            : (nil, selected.contains("lag") ? try await lagSuite(files, logger) : nil, nil)
 
         let report = Report(
             results: appends, commands: commands, latency: latency, replay: replay, lag: lag, export: export, environment: environment,
@@ -86,11 +87,11 @@ struct LooplineBench: AsyncParsableCommand {
 
     /// Replay of a seeded history beside raw COPY, and live projection lag at 500 events/s.
     private func projectionSuite(
-        _ migrations: [Migration], _ logger: Logger, exports: Bool
+        _ files: SchemaFiles, _ logger: Logger, exports: Bool
     ) async throws -> (ReplayBenchmark.Result, ProjectionLagBenchmark.Result, ExportBenchmark.Result?) {
-        let lag = try await lagSuite(migrations, logger)
+        let lag = try await lagSuite(files, logger)
 
-        let database = try await BenchmarkDatabase.create(label: "replay", migrations: migrations, maxConnections: 10, logger: logger)
+        let database = try await BenchmarkDatabase.create(label: "replay", migrations: files.migrations, maxConnections: 10, logger: logger)
         let commands = HistoryGenerator(seed: 1, events: replayEvents, end: Date()).commands()
         let seeded = await Seeder(store: database.store, concurrency: 8, logger: logger).run(commands, seed: 1) { progress in
             if progress.done % 100_000 == 0 { log("seeded \(progress.done) of \(progress.total) (\(Int(progress.eventsPerSecond)) events/s)") }
@@ -106,9 +107,10 @@ struct LooplineBench: AsyncParsableCommand {
     }
 
     /// Live projection lag at 500 events/s offered.
-    private func lagSuite(_ migrations: [Migration], _ logger: Logger) async throws -> ProjectionLagBenchmark.Result {
-        let database = try await BenchmarkDatabase.create(label: "lag", migrations: migrations, maxConnections: 8, logger: logger)
-        let lag = try await ProjectionLagBenchmark.measure(database: database, eventsPerSecond: 500, seconds: lagSeconds, logger: logger)
+    private func lagSuite(_ files: SchemaFiles, _ logger: Logger) async throws -> ProjectionLagBenchmark.Result {
+        let database = try await BenchmarkDatabase.create(label: "lag", migrations: files.migrations, maxConnections: 8, logger: logger)
+        let lag = try await ProjectionLagBenchmark.measure(
+            database: database, files: files, eventsPerSecond: 500, seconds: lagSeconds, logger: logger)
         await database.drop(logger: logger)
         log("projection lag at \(Int(lag.rate)) events/s: p50 \(lag.p50) ms, p99 \(lag.p99) ms")
         return lag

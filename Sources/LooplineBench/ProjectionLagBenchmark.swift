@@ -19,10 +19,12 @@ enum ProjectionLagBenchmark {
         var max: Double
     }
 
-    static func measure(database: BenchmarkDatabase, eventsPerSecond: Int, seconds: Int, logger: Logger) async throws -> Result {
+    static func measure(
+        database: BenchmarkDatabase, files: SchemaFiles, eventsPerSecond: Int, seconds: Int, logger: Logger
+    ) async throws -> Result {
         let workerClient = PostgresClient(configuration: .init(conninfo: "dbname=\(database.name)", maxConnections: 10), logger: logger)
         let workerStore = EventStore(client: workerClient, logger: logger)
-        let workers = ProjectionService(store: workerStore, client: workerClient, logger: logger)
+        let workers = try ProjectionService(files: files, store: workerStore, client: workerClient, logger: logger)
         let running = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await workerStore.run() }

@@ -13,19 +13,17 @@ public import Postgres
 public protocol Projection: Sendable {
     /// The projection's name, also the PostgreSQL schema of its tables (`planning`, ...).
     var name: String { get }
-    /// The shape of its tables. Raise it when `tablesSQL` or the meaning of a column changes:
-    /// a worker running the new version rebuilds the read model from the log.
+    /// The shape of its tables. Raise it when its tables file or the meaning of a column
+    /// changes: a worker running the new version rebuilds the read model from the log.
     var version: Int { get }
-    /// Creates the projection's tables (unqualified names), with the keys and indexes its
-    /// writes rely on. Text columns are `COLLATE "C"`: ids, names and SHAs compare as bytes, the
-    /// same in every database whatever its locale, and keys, joins and index builds skip the
-    /// locale's comparison (a replay runs about 6% faster for it). Every text column, so no join
-    /// mixes two collations.
-    var tablesSQL: String { get }
-    /// The statements that create the indexes only its queries use (and constraints its writes
-    /// do not rely on), one per element. A replay runs them once its bulk load is in: building an
-    /// index or checking a foreign key once is far cheaper than doing it row by row.
-    var indexes: [String] { get }
+    /// The `schema/` file that creates the projection's tables (`tables/<name>.sql`), with the
+    /// keys and indexes its writes rely on. Run in the projection's schema or a replay's shadow,
+    /// so its names are unqualified.
+    var tablesFile: SchemaFile { get }
+    /// The `schema/` file of the indexes only its queries use (and constraints its writes do not
+    /// rely on), or nil. A replay runs it once its bulk load is in: building an index or checking
+    /// a foreign key once is far cheaper than doing it row by row.
+    var indexesFile: SchemaFile? { get }
     /// The event types it reads; others are stepped over without decoding.
     var eventTypes: Set<String> { get }
     /// What one event writes, in order.
@@ -33,7 +31,10 @@ public protocol Projection: Sendable {
 }
 
 extension Projection {
-    public var indexes: [String] { [] }
+    public var indexesFile: SchemaFile? { nil }
+
+    /// Every `schema/` file it is built from.
+    public var schemaFiles: [SchemaFile] { [tablesFile] + (indexesFile.map { [$0] } ?? []) }
 }
 
 /// One write of a projection.

@@ -10,6 +10,7 @@ public import ServiceLifecycle
 /// lease back, so another process takes over at once.
 public struct ProjectionService: Service {
     let projections: [any Projection]
+    let files: SchemaFiles
     let store: EventStore
     let client: PostgresClient
     let options: ProjectionOptions
@@ -17,11 +18,15 @@ public struct ProjectionService: Service {
     /// Names this process in `projections.owner`: host, pid and a random suffix.
     public let owner: String
 
+    /// Throws `schema_mismatch` when a file of `schema/` that the projections or the analytics
+    /// views are built from is missing: a broken install fails at start, not at its first rebuild.
     public init(
-        projections: [any Projection] = ReadModels.all, store: EventStore, client: PostgresClient,
+        projections: [any Projection] = ReadModels.all, files: SchemaFiles, store: EventStore, client: PostgresClient,
         options: ProjectionOptions = .init(), logger: Logger
-    ) {
+    ) throws {
+        try files.require(projections.flatMap(\.schemaFiles) + AnalyticsViews.files)
         self.projections = projections
+        self.files = files
         self.store = store
         self.client = client
         self.options = options
@@ -31,7 +36,7 @@ public struct ProjectionService: Service {
 
     public func run() async throws {
         // Views over read models built by an older loopline, or never refreshed since.
-        do { try await AnalyticsViews.refresh(client: client) } catch {
+        do { try await AnalyticsViews.refresh(files, client: client) } catch {
             logger.warning("analytics views not refreshed", metadata: ["loopline.error": "\(error)"])
         }
         logger.info("projection workers starting", metadata: ["loopline.owner": "\(owner)", "loopline.projections": "\(projections.map(\.name))"])
@@ -40,7 +45,7 @@ public struct ProjectionService: Service {
             await withDiscardingTaskGroup { group in
                 for projection in projections {
                     let worker = ProjectionWorker(
-                        projection: projection, store: store, client: client, owner: owner, options: options, logger: logger)
+                        projection: projection, files: files, store: store, client: client, owner: owner, options: options, logger: logger)
                     group.addTask { await worker.run() }
                 }
             }

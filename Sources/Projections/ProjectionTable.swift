@@ -1,9 +1,12 @@
+import EventStore
 import Foundation
 import Postgres
 
 /// The `projections` table: checkpoints, leases and failures, one row per projection.
 struct ProjectionTable: Sendable {
     let client: PostgresClient
+    /// Where a rebuild's tables, indexes and views come from.
+    let files: SchemaFiles
 
     /// Where a projection stands once claimed.
     struct Claim: Sendable {
@@ -52,6 +55,9 @@ struct ProjectionTable: Sendable {
 
     /// Drops and recreates the projection's tables, empty, at position 0 and `version`.
     func rebuild(_ projection: any Projection, owner: String) async throws {
+        let files = files
+        let tables = try files.sql(projection.tablesFile)
+        let indexes = try projection.indexesFile.map(files.sql)
         try await client.withConnection { connection in
             try connection.withTransaction { connection in
                 // Locks the row: a concurrent takeover waits, and sees the rebuilt state.
@@ -69,11 +75,11 @@ struct ProjectionTable: Sendable {
                      WHERE name = $1
                     """, [projection.name, projection.version])
                 _ = try connection.execute("SET LOCAL search_path TO \(schema)")
-                _ = try connection.execute(projection.tablesSQL)
-                for index in projection.indexes { _ = try connection.execute(index) }
+                _ = try connection.execute(tables)
+                if let indexes { _ = try connection.execute(indexes) }
                 _ = try connection.execute("SET LOCAL search_path TO DEFAULT")
                 // The drop took the analytics views over these tables with it.
-                try AnalyticsViews.refresh(on: connection)
+                try AnalyticsViews.refresh(files, on: connection)
             }
         }
     }

@@ -9,13 +9,14 @@ import Postgres
 /// read model, and only while this worker owns the lease.
 struct ProjectionWorker: Sendable {
     let projection: any Projection
+    let files: SchemaFiles
     let store: EventStore
     let client: PostgresClient
     let owner: String
     let options: ProjectionOptions
     let logger: Logger
 
-    var table: ProjectionTable { ProjectionTable(client: client) }
+    var table: ProjectionTable { ProjectionTable(client: client, files: files) }
     var name: String { projection.name }
 
     /// Works until the task is cancelled, then hands the lease back.

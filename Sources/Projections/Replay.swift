@@ -49,6 +49,7 @@ public struct Replay: Sendable {
     }
 
     let projections: [any Projection]
+    let files: SchemaFiles
     let store: EventStore
     let client: PostgresClient
     let batchSize: Int
@@ -57,8 +58,15 @@ public struct Replay: Sendable {
     /// Long enough to outlast a slow batch; renewed while held.
     let lease: Duration = .seconds(30)
 
-    public init(projections: [any Projection], store: EventStore, client: PostgresClient, batchSize: Int = EventStore.maximumReadLimit, logger: Logger) {
+    /// Throws `schema_mismatch` when a file of `schema/` that the projections or the analytics
+    /// views are built from is missing, before anything is built.
+    public init(
+        projections: [any Projection], files: SchemaFiles, store: EventStore, client: PostgresClient,
+        batchSize: Int = EventStore.maximumReadLimit, logger: Logger
+    ) throws {
+        try files.require(projections.flatMap(\.schemaFiles) + AnalyticsViews.files)
         self.projections = projections
+        self.files = files
         self.store = store
         self.client = client
         self.batchSize = batchSize
@@ -82,7 +90,7 @@ public struct Replay: Sendable {
 
     private func rebuild(verify: Bool, progress: @escaping @Sendable (Progress) -> Void) async throws -> Report {
         let started = ContinuousClock.now
-        let shadows = ShadowSchemas(projections: projections, client: client)
+        let shadows = ShadowSchemas(projections: projections, files: files, client: client)
         do {
             try await shadows.create()
             try await registerAll()

@@ -6,12 +6,15 @@ import Postgres
 /// The schemas a replay builds read models in (`<name>_replay`), beside the live ones.
 struct ShadowSchemas: Sendable {
     let projections: [any Projection]
+    /// The same files the live models are built from, run in the shadow schemas.
+    let files: SchemaFiles
     let client: PostgresClient
     /// For each event type, the indices of the projections that read it.
     private let readers: [String: [Int]]
 
-    init(projections: [any Projection], client: PostgresClient) {
+    init(projections: [any Projection], files: SchemaFiles, client: PostgresClient) {
         self.projections = projections
+        self.files = files
         self.client = client
         var readers: [String: [Int]] = [:]
         for (index, projection) in projections.enumerated() {
@@ -24,18 +27,25 @@ struct ShadowSchemas: Sendable {
 
     static func shadow(of name: String) -> String { name + "_replay" }
 
-    /// Creates each shadow, empty (a leftover of an interrupted replay is dropped first).
+    /// Creates each shadow, empty (a leftover of an interrupted replay is dropped first), from
+    /// the projection's own tables file: `search_path` puts its unqualified names in the shadow.
     func create() async throws {
+        let tables = try projections.map { try files.sql($0.tablesFile) }
         try await client.withConnection { connection in
-            for projection in projections {
-                let schema = try connection.quoteIdentifier(Self.shadow(of: projection.name))
+            for (projection, tables) in zip(projections, tables) {
+                let shadow = Self.shadow(of: projection.name)
+                let schema = try connection.quoteIdentifier(shadow)
                 try connection.withTransaction { connection in
                     _ = try connection.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE")
                     _ = try connection.execute("CREATE SCHEMA \(schema)")
                     _ = try connection.execute("SET LOCAL search_path TO \(schema)")
+                    _ = try connection.execute(tables)
                     // Unlogged while built: no WAL per row (a third of a replay's time), and no
                     // query indexes; `complete` makes them logged and adds the indexes, each once.
-                    _ = try connection.execute(projection.tablesSQL.replacingOccurrences(of: "CREATE TABLE", with: "CREATE UNLOGGED TABLE"))
+                    // Still empty, so this rewrite costs nothing; it takes their indexes along.
+                    for table in try Self.tables(in: shadow, on: connection) {
+                        _ = try connection.execute("ALTER TABLE \(schema).\(try connection.quoteIdentifier(table)) SET UNLOGGED")
+                    }
                 }
             }
         }
@@ -136,8 +146,9 @@ struct ShadowSchemas: Sendable {
     /// to the WAL once, its pages packed) and with their query indexes (each built once).
     /// Outside the leases, so live workers go on meanwhile; the projections side by side.
     func complete() async throws {
+        let indexes = try projections.map { try $0.indexesFile.map(files.sql) }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for projection in projections {
+            for (projection, indexes) in zip(projections, indexes) {
                 group.addTask {
                     let shadow = Self.shadow(of: projection.name)
                     try await client.withConnection { connection in
@@ -148,8 +159,9 @@ struct ShadowSchemas: Sendable {
                                 _ = try connection.execute("ALTER TABLE \(name) RESET (fillfactor)")
                                 _ = try connection.execute("ALTER TABLE \(name) SET LOGGED")
                             }
+                            guard let indexes else { return }
                             _ = try connection.execute("SET LOCAL search_path TO \(schema)")
-                            for index in projection.indexes { _ = try connection.execute(index) }
+                            _ = try connection.execute(indexes)
                         }
                     }
                 }
@@ -224,7 +236,7 @@ struct ShadowSchemas: Sendable {
                         """, [projection.name, projection.version, position, recordedAt])
                 }
                 // The drops took the analytics views over the old tables with them.
-                try AnalyticsViews.refresh(on: connection)
+                try AnalyticsViews.refresh(files, on: connection)
             }
         }
     }

@@ -22,8 +22,9 @@ struct AnalyticsCommand: AsyncParsableCommand {
             let logger = options.logger()
             let client = options.client(maxConnections: 1, logger: logger)
             try await Output.run {
-                try await Migrator(client: client, migrations: try options.migrations(), logger: logger).requireUpToDate()
-                try await AnalyticsViews.refresh(client: client)
+                let files = try options.schemaFiles()
+                try await Migrator(client: client, migrations: files.migrations, logger: logger).requireUpToDate()
+                try await AnalyticsViews.refresh(files, client: client)
                 for (view, summary) in try await AnalyticsViews.list(client: client) {
                     try Output.json(["view": "\(AnalyticsViews.schema).\(view)", "summary": summary])
                 }
@@ -63,8 +64,9 @@ struct AnalyticsCommand: AsyncParsableCommand {
                     }
                     password = value
                 }
-                try await Migrator(client: client, migrations: try options.migrations(), logger: logger).requireUpToDate()
-                try await AnalyticsViews.grantReader(role, password: password, client: client)
+                let files = try options.schemaFiles()
+                try await Migrator(client: client, migrations: files.migrations, logger: logger).requireUpToDate()
+                try await AnalyticsViews.grantReader(role, password: password, files: files, client: client)
                 try Output.json(["role": role, "schema": AnalyticsViews.schema, "password": password == nil ? "unchanged" : "set"])
             }
             await client.close()

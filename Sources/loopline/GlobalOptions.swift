@@ -12,7 +12,7 @@ struct GlobalOptions: ParsableArguments {
         help: "libpq conninfo or postgresql:// URL (default: $LOOPLINE_DATABASE_URL, else the PG* variables).")
     var databaseURL: String?
 
-    @Option(help: "Directory of the numbered SQL migrations (default: $LOOPLINE_SCHEMA_DIR, else ./schema, else next to the binary).")
+    @Option(help: "Directory of the SQL files: migrations, tables/, indexes/, functions/, views/ (default: $LOOPLINE_SCHEMA_DIR, else ./schema, else next to the binary).")
     var schemaDir: String?
 
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical (default: $LOOPLINE_LOG_LEVEL or info).")
@@ -43,9 +43,14 @@ struct GlobalOptions: ParsableArguments {
         PostgresClient(configuration: clientConfiguration(maxConnections: maxConnections), logger: logger)
     }
 
+    /// The files of the first schema directory that exists: migrations and object files.
+    func schemaFiles() throws -> SchemaFiles {
+        try SchemaFiles.load(from: try schemaDirectory())
+    }
+
     /// The migrations, from the first schema directory that exists.
     func migrations() throws -> [Migration] {
-        try Migration.load(from: try schemaDirectory())
+        try schemaFiles().migrations
     }
 
     private func schemaDirectory() throws -> URL {

@@ -14,9 +14,10 @@ struct MigrateCommand: AsyncParsableCommand {
         let logger = options.logger()
         let client = options.client(maxConnections: 1, logger: logger)
         try await Output.run {
-            let report = try await Migrator(client: client, migrations: try options.migrations(), logger: logger).migrate()
+            let files = try options.schemaFiles()
+            let report = try await Migrator(client: client, migrations: files.migrations, logger: logger).migrate()
             // Views over whatever read models exist (the log's view at least).
-            try await AnalyticsViews.refresh(client: client)
+            try await AnalyticsViews.refresh(files, client: client)
             try Output.json(report)
         }
         await client.close()

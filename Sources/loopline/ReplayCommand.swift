@@ -48,9 +48,10 @@ struct ReplayCommand: AsyncParsableCommand {
         let client = options.client(maxConnections: ReadModels.all.count + 2, logger: logger)
         let projections = all ? ReadModels.all : ReadModels.all.filter { names.contains($0.name) }
         try await Output.run {
-            try await Migrator(client: client, migrations: try options.migrations(), logger: logger).requireUpToDate()
-            let replay = Replay(
-                projections: projections, store: EventStore(client: client, logger: logger), client: client,
+            let files = try options.schemaFiles()
+            try await Migrator(client: client, migrations: files.migrations, logger: logger).requireUpToDate()
+            let replay = try Replay(
+                projections: projections, files: files, store: EventStore(client: client, logger: logger), client: client,
                 batchSize: batchSize, logger: logger)
             let bar = ProgressBar(label: verify ? "verify" : "replay")
             let work = Task {

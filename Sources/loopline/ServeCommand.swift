@@ -41,7 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
         let client = options.client(maxConnections: maxConnections, logger: logger)
         try await Output.run {
             let configuration = try serverConfiguration()
-            let migrator = Migrator(client: client, migrations: try options.migrations(), logger: logger)
+            let files = try options.schemaFiles()
+            let migrator = Migrator(client: client, migrations: files.migrations, logger: logger)
             try await migrator.requireUpToDate()
             let store = EventStore(client: client, logger: logger)
             var policy = Policy()
@@ -51,7 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
             let handler = CommandHandler(store: store, policy: policy, logger: logger)
             let server = LooplineServer(
                 configuration: configuration, store: store, migrator: migrator, handler: handler,
-                workers: workers ? ProjectionService(store: store, client: client, logger: logger) : nil, logger: logger)
+                workers: workers ? try ProjectionService(files: files, store: store, client: client, logger: logger) : nil, logger: logger)
             logger.info(
                 "serving",
                 metadata: [

@@ -36,11 +36,12 @@ struct WorkCommand: AsyncParsableCommand {
         let logger = options.logger()
         let client = options.client(maxConnections: maxConnections, logger: logger)
         try await Output.run {
-            try await Migrator(client: client, migrations: try options.migrations(), logger: logger).requireUpToDate()
+            let files = try options.schemaFiles()
+            try await Migrator(client: client, migrations: files.migrations, logger: logger).requireUpToDate()
             let store = EventStore(client: client, logger: logger)
             let options = ProjectionOptions(
                 batchSize: batchSize, lease: .seconds(leaseSeconds), renewEvery: .seconds(leaseSeconds) / 5)
-            let workers = ProjectionService(store: store, client: client, options: options, logger: logger)
+            let workers = try ProjectionService(files: files, store: store, client: client, options: options, logger: logger)
             let group = ServiceGroup(
                 configuration: .init(
                     services: [client, store, workers], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -20,7 +20,7 @@ struct AnalyticsViewsTests {
             try await h.withWorkers { _ in
                 try await h.caughtUp()
                 let role = role(db)
-                try await AnalyticsViews.grantReader(role, password: "correct horse battery", client: db.client)
+                try await AnalyticsViews.grantReader(role, password: "correct horse battery", files: TestEnvironment.schemaFiles, client: db.client)
                 let views = try await AnalyticsViews.list(client: db.client).map(\.view)
                 #expect(views == (AnalyticsDataset.all.map(\.view) + ["events"]).sorted())
                 let stored = try await db.client.withConnection { connection in
@@ -56,8 +56,9 @@ struct AnalyticsViewsTests {
             let role = role(db)
             try await h.withWorkers { _ in
                 try await h.caughtUp()
-                try await AnalyticsViews.grantReader(role, password: nil, client: db.client)
-                let replay = Replay(projections: ReadModels.all, store: db.store, client: db.client, logger: TestEnvironment.logger())
+                try await AnalyticsViews.grantReader(role, password: nil, files: TestEnvironment.schemaFiles, client: db.client)
+                let replay = try Replay(
+                    projections: ReadModels.all, files: TestEnvironment.schemaFiles, store: db.store, client: db.client, logger: TestEnvironment.logger())
                 #expect(try await replay.run(verify: false) { _ in }.swapped)
             }
             let reader = try Connection(conninfo: "\(db.conninfo) user=\(role)")
@@ -69,6 +70,25 @@ struct AnalyticsViewsTests {
             try await db.client.withConnection { connection in _ = try connection.execute("UPDATE projections SET version = 0 WHERE name = 'planning'") }
             try await h.withWorkers { _ in try await h.caughtUp() }
             #expect(try count(reader, "SELECT count(*) FROM analytics.stories") == 8)
+        }
+    }
+
+    @Test("each dataset's view has exactly the dataset's columns, in its order: exports read the views")
+    func viewColumnsAreTheDatasets() async throws {
+        try await TestDatabase.with { db in
+            let h = ProjectionHarness(db)
+            try await h.withWorkers { _ in try await h.caughtUp() }
+            for dataset in AnalyticsDataset.all {
+                let columns = try await db.client.withConnection { connection in
+                    try connection.query(
+                        """
+                        SELECT a.attname FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+                         ORDER BY a.attnum
+                        """, ["\(AnalyticsViews.schema).\(dataset.view)"]
+                    ).column(0, as: String.self)
+                }
+                #expect(columns == dataset.columns.map(\.name), "\(dataset.name)")
+            }
         }
     }
 }

@@ -14,6 +14,12 @@ struct ProjectionHarness {
     let db: TestDatabase
     let handler: CommandHandler
     static let caller = (id: "00000000-0000-4000-8000-000000000001", name: "test")
+    /// `schema/`, plus the tables of the tests' own `LedgerProjection`.
+    static let files: SchemaFiles = {
+        var files = TestEnvironment.schemaFiles
+        files.objects[LedgerProjection().tablesFile] = LedgerProjection.tablesSQL
+        return files
+    }()
     static let fast = ProjectionOptions(batchSize: 100, lease: .seconds(2), renewEvery: .milliseconds(300), claimEvery: .milliseconds(100), pollInterval: .milliseconds(200))
 
     init(_ db: TestDatabase) {
@@ -37,8 +43,8 @@ struct ProjectionHarness {
         _ projections: [any Projection] = ReadModels.all, options: ProjectionOptions = Self.fast,
         _ body: (ProjectionService) async throws -> T
     ) async throws -> T {
-        let service = ProjectionService(
-            projections: projections, store: db.store, client: db.client, options: options, logger: TestEnvironment.logger())
+        let service = try ProjectionService(
+            projections: projections, files: Self.files, store: db.store, client: db.client, options: options, logger: TestEnvironment.logger())
         return try await db.withStoreRunning {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await service.run() }

@@ -12,9 +12,10 @@ import Testing
 struct LedgerProjection: Projection {
     var version = 1
     var name: String { "ledger_test" }
-    var tablesSQL: String {
+    /// A test's own table, not one of `schema/`: `ProjectionHarness.files` adds its file.
+    var tablesFile: SchemaFile { .tables("ledger_test") }
+    static let tablesSQL =
         "CREATE TABLE seen (position bigint PRIMARY KEY, type text NOT NULL, stream text NOT NULL CHECK (stream <> 'poison-1'))"
-    }
     var eventTypes: Set<String> { Set(DomainEvent.types) }
     func writes(for event: ProjectedEvent) -> [ProjectionWrite] {
         [.sql("INSERT INTO seen VALUES ($1, $2, $3)", [event.position, event.event.type, event.stream])]
@@ -125,10 +126,12 @@ struct ProjectionRuntimeTests {
             let harness = ProjectionHarness(db)
             try await harness.send("create-story", #"{"storyId": "T-1", "title": "t", "service": "web"}"#)
             let projections: [any Projection] = [LedgerProjection(), PlanningProjection()]
-            func service() -> ProjectionService {
-                ProjectionService(projections: projections, store: db.store, client: db.client, options: ProjectionHarness.fast, logger: TestEnvironment.logger())
+            func service() throws -> ProjectionService {
+                try ProjectionService(
+                    projections: projections, files: ProjectionHarness.files, store: db.store, client: db.client,
+                    options: ProjectionHarness.fast, logger: TestEnvironment.logger())
             }
-            let (first, second) = (service(), service())
+            let (first, second) = (try service(), try service())
             try await db.withStoreRunning {
                 let firstTask = Task { try await first.run() }
                 try await harness.caughtUp(projections)
@@ -148,6 +151,28 @@ struct ProjectionRuntimeTests {
                 _ = await secondTask.result
             }
             #expect(try await positions(db, "SELECT position FROM ledger_test.seen ORDER BY position") == [1, 2])
+        }
+    }
+
+    @Test("a worker or a replay missing one of its schema/ files refuses to start, saying which")
+    func missingSchemaFile() async throws {
+        try await TestDatabase.with { db in
+            for missing in [SchemaFile.tables("planning"), .indexes("testing"), .view("stories"), .function("step_hours")] {
+                var files = TestEnvironment.schemaFiles
+                files.objects[missing] = nil
+                let starts: [() throws -> Void] = [
+                    { _ = try ProjectionService(files: files, store: db.store, client: db.client, logger: TestEnvironment.logger()) },
+                    { _ = try Replay(projections: ReadModels.all, files: files, store: db.store, client: db.client, logger: TestEnvironment.logger()) },
+                ]
+                for start in starts {
+                    do {
+                        try start()
+                        Issue.record("started without \(missing)")
+                    } catch let error as EventStoreError {
+                        #expect(error.code == .schemaMismatch && error.message.contains(missing.path), "\(error)")
+                    }
+                }
+            }
         }
     }
 }

@@ -8,8 +8,9 @@ import Testing
 
 @Suite("Replay")
 struct ReplayTests {
-    func replay(_ db: TestDatabase, batchSize: Int = 500) -> Replay {
-        Replay(projections: ReadModels.all, store: db.store, client: db.client, batchSize: batchSize, logger: TestEnvironment.logger())
+    func replay(_ db: TestDatabase, batchSize: Int = 500) throws -> Replay {
+        try Replay(
+            projections: ReadModels.all, files: TestEnvironment.schemaFiles, store: db.store, client: db.client, batchSize: batchSize, logger: TestEnvironment.logger())
     }
 
     func count(_ db: TestDatabase, _ sql: String) async throws -> Int64 {

@@ -32,8 +32,8 @@ struct TestServer: Sendable {
             store: db.store, migrator: migrator,
             handler: CommandHandler(store: db.store, logger: TestEnvironment.logger()),
             workers: workers
-                ? ProjectionService(
-                    store: db.store, client: db.client,
+                ? try ProjectionService(
+                    files: TestEnvironment.schemaFiles, store: db.store, client: db.client,
                     options: ProjectionOptions(lease: .seconds(2), renewEvery: .milliseconds(300), claimEvery: .milliseconds(100)),
                     logger: TestEnvironment.logger())
                 : nil,

@@ -11,10 +11,13 @@ public enum TestEnvironment {
 
     public static let schemaDirectory = packageRoot.appendingPathComponent("schema")
 
-    /// The migrations of `schema/`, loaded once.
-    public static let migrations: [Migration] = {
-        do { return try Migration.load(from: schemaDirectory) } catch { fatalError("cannot load schema/: \(error)") }
+    /// The files of `schema/` (migrations and object files), loaded once.
+    public static let schemaFiles: SchemaFiles = {
+        do { return try SchemaFiles.load(from: schemaDirectory) } catch { fatalError("cannot load schema/: \(error)") }
     }()
+
+    /// The migrations of `schema/`.
+    public static var migrations: [Migration] { schemaFiles.migrations }
 
     /// A logger for tests: warnings and errors only, unless LOOPLINE_TEST_LOG_LEVEL says otherwise.
     public static func logger(_ label: String = "loopline.test") -> Logger {

@@ -72,7 +72,8 @@ struct WorkerProcessTests {
             let ended = await second.wait()
             #expect(ended.status == 0, "\(ended.stderr)")
 
-            let replay = Replay(projections: ReadModels.all, store: db.store, client: db.client, logger: TestEnvironment.logger())
+            let replay = try Replay(
+                projections: ReadModels.all, files: TestEnvironment.schemaFiles, store: db.store, client: db.client, logger: TestEnvironment.logger())
             let report = try await replay.run(verify: true) { _ in }
             #expect(report.verified == true, "\(report.differences)")
         }
@@ -111,7 +112,8 @@ struct WorkerProcessTests {
 
             survivor.signal(SIGTERM)
             #expect(await survivor.wait().status == 0)
-            let replay = Replay(projections: ReadModels.all, store: db.store, client: db.client, logger: TestEnvironment.logger())
+            let replay = try Replay(
+                projections: ReadModels.all, files: TestEnvironment.schemaFiles, store: db.store, client: db.client, logger: TestEnvironment.logger())
             #expect(try await replay.run(verify: true) { _ in }.verified == true, "each event applied once")
         }
     }

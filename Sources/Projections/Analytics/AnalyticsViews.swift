@@ -1,7 +1,9 @@
+public import EventStore
 public import Postgres
 
 /// The `analytics` schema: stable views over the log and the read models for Grafana,
-/// Metabase or a notebook, read through a read-only role.
+/// Metabase or a notebook, read through a read-only role. The views and the functions they use
+/// are files of `schema/` (`views/`, `functions/`), run with `search_path` set to the schema.
 ///
 /// A view is bound to the tables it reads, not to their names, so a rebuild or a replay swap
 /// (which replace a read model's tables) drops the views over them. The runtime therefore
@@ -11,48 +13,51 @@ public enum AnalyticsViews {
     /// The schema, created by migration 0006.
     public static let schema = "analytics"
 
-    /// The log itself, with the service and team its events concern.
-    static let events = (
-        view: "events",
-        select: """
-            SELECT global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at,
-                   data->>'service' AS service, data->>'team' AS team
-              FROM public.events
-            """,
-        summary: "One row per event of the log (append-only; data and metadata as jsonb).")
+    /// The log itself, with the service and team its events concern: always there.
+    static let events = SchemaFile.view("events")
+
+    /// The functions the views use, created (or replaced) before them.
+    static let functions = [SchemaFile.function("step_hours")]
+
+    /// Every file a refresh runs.
+    public static var files: [SchemaFile] { functions + [events] + AnalyticsDataset.all.map(\.viewFile) }
 
     /// Recreates every view whose read models exist, and renews reader roles' grants. Runs in
     /// the caller's transaction (the one that replaced tables, or its own).
-    public static func refresh(on connection: Connection) throws {
+    public static func refresh(_ files: SchemaFiles, on connection: Connection) throws {
         // One refresher at a time: two processes rebuilding at once would race on the views.
         _ = try connection.execute("SELECT pg_advisory_xact_lock(hashtext('loopline.analytics.views'))")
         let present = Set(try connection.query(
             "SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)",
             [PostgresTextArray(Set(AnalyticsDataset.all.flatMap(\.projections)).sorted())]
         ).column(0, as: String.self))
-        try replace(events.view, select: events.select, summary: events.summary, on: connection)
+        // The files name what they create unqualified; they reach other schemas by full names.
+        let searchPath = try connection.query("SELECT current_setting('search_path')")[0].decode(0, as: String.self)
+        _ = try connection.execute("SET LOCAL search_path TO \(try connection.quoteIdentifier(schema))")
+        for function in functions { _ = try connection.execute(try files.sql(function)) }
+        try replace(events, files, on: connection)
         for dataset in AnalyticsDataset.all {
-            let view = try qualified(dataset.view, connection)
             guard dataset.projections.allSatisfy(present.contains) else {
-                _ = try connection.execute("DROP VIEW IF EXISTS \(view)")
+                _ = try connection.execute("DROP VIEW IF EXISTS \(try qualified(dataset.view, connection))")
                 continue
             }
-            try replace(dataset.view, select: dataset.select, summary: dataset.summary, on: connection)
+            try replace(dataset.viewFile, files, on: connection)
         }
+        _ = try connection.query("SELECT set_config('search_path', $1, true)", [searchPath])
         for reader in try readers(connection) {
             _ = try connection.execute("GRANT SELECT ON ALL TABLES IN SCHEMA \(schema) TO \(try connection.quoteIdentifier(reader))")
         }
     }
 
     /// Runs `refresh` in a transaction of its own.
-    public static func refresh(client: PostgresClient) async throws {
-        try await client.withConnection { connection in try connection.withTransaction { try refresh(on: $0) } }
+    public static func refresh(_ files: SchemaFiles, client: PostgresClient) async throws {
+        try await client.withConnection { connection in try connection.withTransaction { try refresh(files, on: $0) } }
     }
 
     /// Creates (or updates) a login role that can read the analytics views and nothing else:
     /// no other schema's tables, and every transaction read-only. The password, when given,
     /// is hashed here, so it reaches neither the server's logs nor `pg_stat_activity`.
-    public static func grantReader(_ role: String, password: String?, client: PostgresClient) async throws {
+    public static func grantReader(_ role: String, password: String?, files: SchemaFiles, client: PostgresClient) async throws {
         try await client.withConnection { connection in
             try connection.withTransaction { connection in
                 let quoted = try connection.quoteIdentifier(role)
@@ -68,7 +73,7 @@ public enum AnalyticsViews {
                     GRANT CONNECT ON DATABASE \(database) TO \(quoted);
                     GRANT USAGE ON SCHEMA \(schema) TO \(quoted)
                     """)
-                try refresh(on: connection)
+                try refresh(files, on: connection)
             }
         }
     }
@@ -85,11 +90,12 @@ public enum AnalyticsViews {
         }
     }
 
-    private static func replace(_ view: String, select: String, summary: String, on connection: Connection) throws {
-        let name = try qualified(view, connection)
-        // Dropped, not replaced: CREATE OR REPLACE refuses a view whose columns changed.
-        _ = try connection.execute("DROP VIEW IF EXISTS \(name); CREATE VIEW \(name) AS \(select)")
-        _ = try connection.execute("COMMENT ON VIEW \(name) IS \(try connection.quoteLiteral(summary))")
+    /// Drops the view and runs its file. Dropped, not replaced: CREATE OR REPLACE refuses a view
+    /// whose columns changed.
+    private static func replace(_ view: SchemaFile, _ files: SchemaFiles, on connection: Connection) throws {
+        let sql = try files.sql(view)
+        _ = try connection.execute("DROP VIEW IF EXISTS \(try qualified(view.name, connection))")
+        _ = try connection.execute(sql)
     }
 
     /// Roles granted the schema (other than the owner and superusers): the readers.

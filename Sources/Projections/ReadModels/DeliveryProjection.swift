@@ -1,3 +1,4 @@
+public import EventStore
 import Foundation
 import Lifecycle
 import Postgres
@@ -10,48 +11,8 @@ public struct DeliveryProjection: Projection {
     public var name: String { "delivery" }
     public var version: Int { 2 }
 
-    public var tablesSQL: String {
-        """
-        CREATE TABLE deployments (
-            deployment_id    text COLLATE "C" PRIMARY KEY,
-            service          text COLLATE "C" NOT NULL,
-            team             text COLLATE "C",
-            environment      text COLLATE "C" NOT NULL,
-            sha              text COLLATE "C" NOT NULL,
-            build_id         text COLLATE "C",
-            version          text COLLATE "C",
-            -- started, succeeded, failed, rolled_back
-            status           text COLLATE "C" NOT NULL,
-            started_at       timestamptz,
-            finished_at      timestamptz,
-            duration_seconds double precision,
-            reason           text COLLATE "C",
-            rolled_back_at   timestamptz,
-            rollback_reason  text COLLATE "C",
-            rolled_back_to_version text COLLATE "C",
-            rolled_back_to_sha     text COLLATE "C",
-            position         bigint NOT NULL
-        );
-
-        CREATE TABLE releases (
-            release_id     text COLLATE "C" PRIMARY KEY,
-            version        text COLLATE "C" NOT NULL,
-            sha            text COLLATE "C",
-            service        text COLLATE "C" NOT NULL,
-            team           text COLLATE "C",
-            deployment_ids text[] COLLATE "C" NOT NULL,
-            notes          text COLLATE "C",
-            published_at   timestamptz NOT NULL,
-            position       bigint NOT NULL
-        );
-        """
-    }
-
-    public var indexes: [String] {
-        [
-            "CREATE INDEX deployments_service_env_idx ON deployments (service, environment, finished_at)",
-        ]
-    }
+    public var tablesFile: SchemaFile { .tables("delivery") }
+    public var indexesFile: SchemaFile? { .indexes("delivery") }
 
     public var eventTypes: Set<String> {
         ["DeploymentStarted", "DeploymentSucceeded", "DeploymentFailed", "DeploymentRolledBack", "ReleasePublished"]

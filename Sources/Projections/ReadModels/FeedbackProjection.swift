@@ -1,3 +1,4 @@
+public import EventStore
 import Lifecycle
 import Postgres
 
@@ -10,39 +11,8 @@ public struct FeedbackProjection: Projection {
     public var name: String { "feedback" }
     public var version: Int { 2 }
 
-    public var tablesSQL: String {
-        """
-        CREATE TABLE feedback (
-            feedback_id    text COLLATE "C" PRIMARY KEY,
-            source         text COLLATE "C" NOT NULL,
-            -- 1 (worst) to 5 (best); 1 and 2 count as negative.
-            rating         integer NOT NULL,
-            text           text COLLATE "C",
-            story_id       text COLLATE "C",
-            release_id     text COLLATE "C",
-            service        text COLLATE "C" NOT NULL,
-            team           text COLLATE "C",
-            received_at    timestamptz NOT NULL,
-            -- The first improvement proposed for it, and when.
-            improvement_id text COLLATE "C",
-            answered_at    timestamptz,
-            position       bigint NOT NULL
-        );
-
-        -- Improvements proposed for feedback not (yet) recorded, applied when it arrives.
-        CREATE TABLE pending_answers (
-            feedback_id    text COLLATE "C" PRIMARY KEY,
-            improvement_id text COLLATE "C" NOT NULL,
-            answered_at    timestamptz NOT NULL
-        );
-        """
-    }
-
-    public var indexes: [String] {
-        [
-            "CREATE INDEX feedback_service_received_idx ON feedback (service, received_at)",
-        ]
-    }
+    public var tablesFile: SchemaFile { .tables("feedback") }
+    public var indexesFile: SchemaFile? { .indexes("feedback") }
 
     public var eventTypes: Set<String> { ["FeedbackReceived", "ImprovementProposed"] }
 

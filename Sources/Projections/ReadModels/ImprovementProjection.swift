@@ -1,3 +1,4 @@
+public import EventStore
 import Foundation
 import Lifecycle
 import Postgres
@@ -10,30 +11,7 @@ public struct ImprovementProjection: Projection {
     public var name: String { "improvement" }
     public var version: Int { 2 }
 
-    public var tablesSQL: String {
-        """
-        CREATE TABLE improvements (
-            improvement_id text COLLATE "C" PRIMARY KEY,
-            title          text COLLATE "C" NOT NULL,
-            service        text COLLATE "C" NOT NULL,
-            team           text COLLATE "C",
-            feedback_id    text COLLATE "C",
-            incident_id    text COLLATE "C",
-            proposed_at    timestamptz NOT NULL,
-            completed_at   timestamptz,
-            outcome        text COLLATE "C",
-            position       bigint NOT NULL
-        );
-
-        -- When each possible trigger happened: feedback received, incident opened.
-        CREATE TABLE triggers (
-            kind        text COLLATE "C" NOT NULL CHECK (kind IN ('feedback', 'incident')),
-            id          text COLLATE "C" NOT NULL,
-            occurred_at timestamptz NOT NULL,
-            PRIMARY KEY (kind, id)
-        );
-        """
-    }
+    public var tablesFile: SchemaFile { .tables("improvement") }
 
     public var eventTypes: Set<String> { ["ImprovementProposed", "ImprovementCompleted", "FeedbackReceived", "IncidentOpened"] }
 

@@ -1,3 +1,4 @@
+public import EventStore
 import Foundation
 import Lifecycle
 import Postgres
@@ -10,46 +11,8 @@ public struct IntegrationProjection: Projection {
     public var name: String { "integration" }
     public var version: Int { 2 }
 
-    public var tablesSQL: String {
-        """
-        CREATE TABLE commits (
-            sha           text COLLATE "C" PRIMARY KEY,
-            service       text COLLATE "C" NOT NULL,
-            team          text COLLATE "C",
-            branch        text COLLATE "C" NOT NULL,
-            author        text COLLATE "C",
-            message       text COLLATE "C",
-            story_ids     text[] COLLATE "C" NOT NULL,
-            pull_request  text COLLATE "C",
-            integrated_at timestamptz NOT NULL,
-            position      bigint NOT NULL
-        );
-
-        CREATE TABLE builds (
-            build_id         text COLLATE "C" PRIMARY KEY,
-            sha              text COLLATE "C" NOT NULL,
-            service          text COLLATE "C" NOT NULL,
-            team             text COLLATE "C",
-            -- running, passed, failed
-            status           text COLLATE "C" NOT NULL,
-            started_at       timestamptz,
-            finished_at      timestamptz,
-            -- As reported, else finished_at - started_at when both are known.
-            duration_seconds double precision,
-            reason           text COLLATE "C",
-            position         bigint NOT NULL
-        );
-        """
-    }
-
-    public var indexes: [String] {
-        [
-            "CREATE INDEX commits_service_time_idx ON commits (service, integrated_at)",
-            "CREATE INDEX commits_story_ids_idx ON commits USING gin (story_ids)",
-            "CREATE INDEX builds_service_finished_idx ON builds (service, finished_at)",
-            "CREATE INDEX builds_sha_idx ON builds (sha)",
-        ]
-    }
+    public var tablesFile: SchemaFile { .tables("integration") }
+    public var indexesFile: SchemaFile? { .indexes("integration") }
 
     public var eventTypes: Set<String> { ["CommitIntegrated", "BuildStarted", "BuildPassed", "BuildFailed"] }
 

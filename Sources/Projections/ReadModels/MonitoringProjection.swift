@@ -1,3 +1,4 @@
+public import EventStore
 import Lifecycle
 import Postgres
 
@@ -9,46 +10,8 @@ public struct MonitoringProjection: Projection {
     public var name: String { "monitoring" }
     public var version: Int { 2 }
 
-    public var tablesSQL: String {
-        """
-        CREATE TABLE breaches (
-            -- The log position of the MetricBreached event that opened it.
-            breach_id      bigint PRIMARY KEY,
-            service        text COLLATE "C" NOT NULL,
-            team           text COLLATE "C",
-            metric         text COLLATE "C" NOT NULL,
-            environment    text COLLATE "C",
-            value          double precision NOT NULL,
-            threshold      double precision NOT NULL,
-            deployment_id  text COLLATE "C",
-            breached_at    timestamptz NOT NULL,
-            recovered_at   timestamptz,
-            recovered_value double precision
-        );
-        -- At most one open breach per metric of a service (the metric's stream decides that too).
-        CREATE UNIQUE INDEX breaches_open_idx ON breaches (service, metric) WHERE recovered_at IS NULL;
-
-        CREATE TABLE incidents (
-            incident_id    text COLLATE "C" PRIMARY KEY,
-            service        text COLLATE "C" NOT NULL,
-            team           text COLLATE "C",
-            title          text COLLATE "C",
-            severity       integer,
-            deployment_id  text COLLATE "C",
-            root_cause_sha text COLLATE "C",
-            opened_at      timestamptz,
-            resolved_at    timestamptz,
-            resolution     text COLLATE "C",
-            position       bigint NOT NULL
-        );
-        """
-    }
-
-    public var indexes: [String] {
-        [
-            "CREATE INDEX incidents_service_opened_idx ON incidents (service, opened_at)",
-        ]
-    }
+    public var tablesFile: SchemaFile { .tables("monitoring") }
+    public var indexesFile: SchemaFile? { .indexes("monitoring") }
 
     public var eventTypes: Set<String> { ["MetricBreached", "MetricRecovered", "IncidentOpened", "IncidentResolved"] }
 

@@ -1,3 +1,4 @@
+public import EventStore
 import Foundation
 import Lifecycle
 import Postgres
@@ -12,35 +13,8 @@ public struct PlanningProjection: Projection {
     public var name: String { "planning" }
     public var version: Int { 2 }
 
-    public var tablesSQL: String {
-        """
-        CREATE TABLE stories (
-            story_id       text COLLATE "C" PRIMARY KEY,
-            title          text COLLATE "C" NOT NULL,
-            service        text COLLATE "C" NOT NULL,
-            team           text COLLATE "C",
-            -- 1 (highest) to 5.
-            priority       integer NOT NULL,
-            -- backlog, in_progress, done, cancelled
-            status         text COLLATE "C" NOT NULL,
-            created_at     timestamptz NOT NULL,
-            prioritized_at timestamptz,
-            started_at     timestamptz,
-            completed_at   timestamptz,
-            cancelled_at   timestamptz,
-            cancel_reason  text COLLATE "C",
-            -- The log position of the last event applied to the row.
-            position       bigint NOT NULL
-        );
-        """
-    }
-
-    public var indexes: [String] {
-        [
-            "CREATE INDEX stories_status_priority_idx ON stories (status, priority, created_at)",
-            "CREATE INDEX stories_completed_at_idx ON stories (completed_at) WHERE completed_at IS NOT NULL",
-        ]
-    }
+    public var tablesFile: SchemaFile { .tables("planning") }
+    public var indexesFile: SchemaFile? { .indexes("planning") }
 
     public var eventTypes: Set<String> {
         ["StoryCreated", "StoryPrioritized", "StoryStarted", "StoryCompleted", "StoryCancelled"]

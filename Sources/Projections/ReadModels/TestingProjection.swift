@@ -1,3 +1,4 @@
+public import EventStore
 import Lifecycle
 import Postgres
 
@@ -9,39 +10,8 @@ public struct TestingProjection: Projection {
     public var name: String { "testing" }
     public var version: Int { 2 }
 
-    public var tablesSQL: String {
-        """
-        CREATE TABLE runs (
-            run_id           text COLLATE "C" PRIMARY KEY,
-            suite            text COLLATE "C" NOT NULL,
-            sha              text COLLATE "C" NOT NULL,
-            build_id         text COLLATE "C",
-            service          text COLLATE "C" NOT NULL,
-            team             text COLLATE "C",
-            passed           integer NOT NULL,
-            failed           integer NOT NULL,
-            skipped          integer NOT NULL,
-            duration_seconds double precision,
-            completed_at     timestamptz NOT NULL,
-            position         bigint NOT NULL
-        );
-
-        CREATE TABLE failures (
-            run_id    text COLLATE "C" NOT NULL,
-            test_name text COLLATE "C" NOT NULL,
-            PRIMARY KEY (run_id, test_name)
-        );
-        """
-    }
-
-    public var indexes: [String] {
-        [
-            "CREATE INDEX runs_suite_sha_idx ON runs (service, suite, sha)",
-            "CREATE INDEX runs_completed_at_idx ON runs (completed_at)",
-            "CREATE INDEX failures_test_idx ON failures (test_name)",
-            "ALTER TABLE failures ADD FOREIGN KEY (run_id) REFERENCES runs",
-        ]
-    }
+    public var tablesFile: SchemaFile { .tables("testing") }
+    public var indexesFile: SchemaFile? { .indexes("testing") }
 
     public var eventTypes: Set<String> { ["TestRunCompleted"] }
 
