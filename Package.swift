@@ -91,11 +91,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Ingest",
+            dependencies: [
+                "Commands",
+                "EventStore",
+                "JSON",
+                "Lifecycle",
+                "Postgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Server",
             dependencies: [
                 "Access",
                 "Commands",
                 "Exports",
+                "Ingest",
                 "Projections",
                 "EventStore",
                 "JSON",
@@ -129,6 +143,7 @@ let package = Package(
                 "Exports",
                 "Seeding",
                 "EventStore",
+                "Ingest",
                 "JSON",
                 "Lifecycle",
                 "Postgres",
@@ -168,6 +183,12 @@ let package = Package(
         .testTarget(
             name: "JSONTests",
             dependencies: ["JSON"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["Ingest", "Commands", "EventStore", "JSON", "Lifecycle", "LooplineTestSupport"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -10,8 +10,11 @@ extension CommandHandler {
 
     /// A command with an idempotency key: claim the key; answer a finished one with its stored
     /// outcome, an unfinished one with the events its first attempt appended, else run it.
+    /// Without `remembersRefusals`, a refusal leaves the key unfinished, so a later attempt
+    /// decides again (ingest retries after a source's settings change).
     func handle(
-        _ command: Command, key text: String, body: Data, caller: (id: String, name: String), now: Date
+        _ command: Command, key text: String, body: Data, caller: (id: String, name: String), now: Date,
+        remembersRefusals: Bool
     ) async throws(CommandError) -> CommandResult {
         try Self.validate(idempotencyKey: text)
         let key = IdempotencyKey(
@@ -45,7 +48,7 @@ extension CommandHandler {
             await remember(.success(result), key: key)
             return result
         } catch let error where error.status < 500 {
-            await remember(.failure(error), key: key)
+            if remembersRefusals { await remember(.failure(error), key: key) }
             throw error
         }
     }

@@ -26,15 +26,17 @@ public final class CommandHandler: Sendable {
     }
 
     /// Handles one command. `caller` identifies the token, for metadata and to scope
-    /// idempotency keys: `(id, name)`.
+    /// idempotency keys: `(id, name)`; the id is a UUID. With a key, a refusal is stored as the
+    /// key's outcome unless `remembersRefusals` is false.
     public func handle(
-        name: String, body: Data, idempotencyKey: String?, caller: (id: String, name: String), now: Date = Date()
+        name: String, body: Data, idempotencyKey: String?, caller: (id: String, name: String), now: Date = Date(),
+        remembersRefusals: Bool = true
     ) async throws(CommandError) -> CommandResult {
         let command = try Self.decode(name: name, body: body)
         guard let key = idempotencyKey else {
             return try await execute(command, caller: caller, ids: nil, now: now)
         }
-        return try await handle(command, key: key, body: body, caller: caller, now: now)
+        return try await handle(command, key: key, body: body, caller: caller, now: now, remembersRefusals: remembersRefusals)
     }
 
     // MARK: - Executing

@@ -37,3 +37,39 @@ public enum JSONText {
         result.append("\"")
     }
 }
+
+extension JSONText {
+    /// The JSON text of `value`, object keys sorted: the same value always gives the same bytes
+    /// (idempotency hashes depend on it).
+    public static func write(_ value: JSONValue) -> String {
+        var result = ""
+        append(value, to: &result)
+        return result
+    }
+
+    public static func append(_ value: JSONValue, to result: inout String) {
+        switch value {
+        case .null: result += "null"
+        case .bool(let flag): result += flag ? "true" : "false"
+        case .integer(let number): result += String(number)
+        case .number(let number): result += "\(number)"
+        case .string(let text): appendQuoted(text, to: &result)
+        case .array(let elements):
+            result += "["
+            for (index, element) in elements.enumerated() {
+                if index > 0 { result += "," }
+                append(element, to: &result)
+            }
+            result += "]"
+        case .object(let members):
+            result += "{"
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { result += "," }
+                appendQuoted(key, to: &result)
+                result += ":"
+                append(members[key]!, to: &result)
+            }
+            result += "}"
+        }
+    }
+}

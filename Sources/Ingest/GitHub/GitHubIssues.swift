@@ -1,0 +1,82 @@
+import JSON
+
+/// `issues`: an issue with the incident label is an incident (opened or labeled → opened,
+/// closed → resolved); any other issue is a story (opened → created, closed → completed, or
+/// cancelled when closed as not planned). Its id is the one `#123` references give.
+enum GitHubIssues {
+    static func map(_ event: GitHubEvent) -> MappingOutcome {
+        let issue = event.body["issue"]
+        guard let repository = event.repository, let number = issue["number"].int else {
+            return .deadLetter("the issue has no repository or number")
+        }
+        let label = event.context.settings.incidentLabel.lowercased()
+        let labels = issue["labels"].elements.compactMap { $0["name"].string?.lowercased() }
+        let id = MappingContext.issueStoryId(repository: repository, number: number)
+        if labels.contains(label) { return incident(event, issue, id: id, labels: labels) }
+        return story(event, issue, id: id)
+    }
+
+    private static func incident(_ event: GitHubEvent, _ issue: JSONValue, id: String, labels: [String]) -> MappingOutcome {
+        switch event.action {
+        case "opened", "labeled", "reopened":
+            return event.commands { target in
+                [MappedCommand(
+                    "open-incident",
+                    MappingFields.target(target).merging([
+                        "incidentId": .string(id), "title": MappingFields.clipped(issue["title"].text, 500),
+                        "severity": .integer(severity(labels)),
+                        "occurredAt": event.action == "opened" ? issue["created_at"] : issue["updated_at"],
+                    ]) { $1 },
+                    alreadyRecorded: ["incident_exists"])]
+            }
+        case "closed":
+            return event.commands { target in
+                [MappedCommand(
+                    "resolve-incident",
+                    MappingFields.target(target).merging([
+                        "incidentId": .string(id), "occurredAt": issue["closed_at"],
+                        "resolution": MappingFields.text(issue["state_reason"].text.map { "closed as \($0)" }),
+                    ]) { $1 },
+                    alreadyRecorded: ["incident_not_open"])]
+            }
+        default:
+            return .ignored("issues \(event.action) on an incident is not recorded")
+        }
+    }
+
+    /// `sev1`…`sev4` or `severity:1`… labels; 3 when none says.
+    static func severity(_ labels: [String]) -> Int {
+        for label in labels {
+            if let match = label.firstMatch(of: #/^sev(?:erity)?[-: ]?([1-4])$/#) { return Int(match.output.1)! }
+        }
+        return 3
+    }
+
+    private static func story(_ event: GitHubEvent, _ issue: JSONValue, id: String) -> MappingOutcome {
+        switch event.action {
+        case "opened":
+            return event.commands { target in
+                [MappedCommand(
+                    "create-story",
+                    MappingFields.target(target).merging([
+                        "storyId": .string(id), "title": MappingFields.clipped(issue["title"].text, 500),
+                        "occurredAt": issue["created_at"],
+                    ]) { $1 },
+                    alreadyRecorded: ["story_exists"])]
+            }
+        case "closed":
+            let cancelled = issue["state_reason"].string == "not_planned"
+            return event.commands { target in
+                [MappedCommand(
+                    cancelled ? "cancel-story" : "complete-story",
+                    MappingFields.target(target).merging([
+                        "storyId": .string(id), "occurredAt": issue["closed_at"],
+                        "reason": cancelled ? .string("closed as not planned") : .null,
+                    ]) { $1 },
+                    alreadyRecorded: ["story_already_completed", "story_cancelled", "story_closed"])]
+            }
+        default:
+            return .ignored("issues \(event.action) is not recorded")
+        }
+    }
+}

@@ -1,0 +1,140 @@
+public import Commands
+import Crypto
+import EventStore
+public import Foundation
+import JSON
+import Lifecycle
+public import Logging
+
+/// Authenticate → dedupe the delivery → map it (pure, per kind) → run the commands through the
+/// command handler → record and answer. Nothing is dropped silently: every delivery that gets
+/// past authentication is recorded, ignored with a reason, or dead-lettered for retry.
+public final class IngestPipeline: Sendable {
+    /// How long a redelivery waits for a twin that is still processing before it says so.
+    static let twinWait: Duration = .seconds(10)
+
+    public let sources: SourceStore
+    public let deliveries: DeliveryStore
+    private let handler: CommandHandler
+    private let logger: Logger
+
+    public init(sources: SourceStore, deliveries: DeliveryStore, handler: CommandHandler, logger: Logger) {
+        self.sources = sources
+        self.deliveries = deliveries
+        self.handler = handler
+        self.logger = logger
+    }
+
+    /// One webhook. `headers` have lowercased names.
+    public func ingest(kind: SourceKind, source name: String, headers: [String: String], body: Data) async throws -> IngestAnswer {
+        let (source, secret) = try await sources.withSecret(name, kind: kind)
+        try kind.authenticate(headers: headers, body: body, secret: secret)
+        let payload = try Self.payload(kind: kind, headers: headers, body: body)
+        let key = kind.deliveryKey(headers: headers, body: body)
+        let clock = ContinuousClock()
+        let deadline = clock.now + Self.twinWait
+        while true {
+            switch try await deliveries.claim(source: source.id, key: key, event: payload.event, headers: HeaderScrubber.scrubbed(headers)) {
+            case .done(var answer):
+                answer.replayed = true
+                return answer
+            case .fresh(let id):
+                return try await process(id, key: key, payload, body: body, source: source)
+            case .processing:
+                guard clock.now < deadline else {
+                    throw IngestError(.deliveryInProgress, "this delivery is still being processed by another request; send it again later")
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
+    /// Maps a dead letter again with its source's current settings, and records what now maps.
+    /// A delivery that is no longer dead-lettered (it was retried already) answers as it is.
+    public func retry(_ id: UUID) async throws -> IngestAnswer {
+        guard let (record, sourceId) = try await deliveries.claimRetry(id) else {
+            let record = try await deliveries.find(id)
+            guard var answer = record.answer else { throw IngestError(.deliveryInProgress, "delivery \(id) is being processed") }
+            answer.replayed = true
+            return answer
+        }
+        do {
+            let source = try await sources.list().first { $0.id == sourceId }
+            guard let source else { throw IngestError(.sourceNotFound, "the source of delivery \(id) was deleted", field: "source") }
+            let body = Data((record.body ?? "").utf8)
+            let payload = try Self.payload(kind: source.kind, headers: record.headers, body: body)
+            return try await process(id, key: record.deliveryKey, payload, body: body, source: source)
+        } catch {
+            await deliveries.release(id)
+            throw error
+        }
+    }
+
+    static func payload(kind: SourceKind, headers: [String: String], body: Data) throws(IngestError) -> DeliveryPayload {
+        let value: JSONValue
+        do { value = try JSONScanner.value(of: Array(body)) } catch {
+            throw IngestError(.invalidBody, "the delivery is not valid JSON: \(error)")
+        }
+        guard case .object = value else { throw IngestError(.invalidBody, "the delivery must be a JSON object, not \(value.summary)") }
+        return DeliveryPayload(event: kind.eventName(headers: headers), body: value, headers: headers)
+    }
+
+    // MARK: - Processing
+
+    private func process(_ id: UUID, key: String, _ payload: DeliveryPayload, body: Data, source: Source) async throws -> IngestAnswer {
+        let context = MappingContext(settings: source.settings, environments: handler.policy.environments)
+        let answer: IngestAnswer
+        do {
+            switch source.kind.mapping.map(payload, context) {
+            case .ignored(let reason):
+                answer = IngestAnswer(delivery: id, disposition: .ignored, reason: reason, events: [])
+            case .deadLetter(let reason):
+                answer = IngestAnswer(delivery: id, disposition: .deadLettered, reason: reason, events: [])
+            case .commands(let commands):
+                answer = try await run(commands, delivery: id, key: key, source: source)
+            }
+            try await deliveries.finish(id, answer, body: body)
+        } catch {
+            await deliveries.abandon(id)
+            throw error
+        }
+        if answer.disposition == .deadLettered {
+            logger.warning(
+                "dead-lettered a delivery",
+                metadata: ["loopline.delivery": "\(id)", "loopline.source": "\(source.name)", "loopline.reason": "\(answer.reason ?? "")"])
+        }
+        return answer
+    }
+
+    /// Runs each command with an idempotency key of (source, the tool's delivery id, index), so
+    /// racing, redelivered or retried deliveries write each event once. Refusals are not
+    /// remembered with the key: a retry decides again. A refusal that means "already in the
+    /// log" counts as recorded, and so does a key already used for other fields (a retry
+    /// after the settings changed, for a command the first attempt recorded).
+    private func run(_ commands: [MappedCommand], delivery: UUID, key: String, source: Source) async throws -> IngestAnswer {
+        var events: [CommandResult.Event] = []
+        var refusals: [String] = []
+        let caller = (id: source.id.uuidString.lowercased(), name: "source:\(source.name)")
+        // The tool's id may hold anything; a digest fits the key's printable-ASCII rule.
+        let prefix = "ingest:" + SHA256.hash(data: Data(key.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        for (index, command) in commands.enumerated() {
+            do {
+                let result = try await handler.handle(
+                    name: command.name, body: Data(command.body.utf8), idempotencyKey: "\(prefix):\(index)",
+                    caller: caller, remembersRefusals: false)
+                events += result.events
+            } catch where error.status >= 500 {
+                throw error
+            } catch where command.alreadyRecorded.contains(error.code) || error.code == "idempotency_key_reused" {
+                continue
+            } catch {
+                refusals.append("\(command.name) #\(index + 1) refused: \(error.code): \(error.message)")
+            }
+        }
+        guard refusals.isEmpty else {
+            return IngestAnswer(delivery: delivery, disposition: .deadLettered, reason: refusals.joined(separator: "; "), events: events)
+        }
+        return IngestAnswer(
+            delivery: delivery, disposition: .recorded, reason: events.isEmpty ? "every fact was already recorded" : nil, events: events)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import JSON
+public import Lifecycle
+
+/// What a mapping needs besides the payload: the source's settings and the environments the
+/// policy accepts. Resolves services, environments and story ids the same way for every kind.
+public struct MappingContext: Sendable {
+    public var settings: SourceSettings
+    public var environments: Set<String>
+
+    public init(settings: SourceSettings, environments: Set<String> = Policy().environments) {
+        self.settings = settings
+        self.environments = environments
+    }
+
+    /// The service and team a repository's deliveries are about, or why there is none.
+    public func target(repository fullName: String?) -> Result<SourceSettings.Target, Unmapped> {
+        if let fullName, let mapped = settings.repositories[fullName.lowercased()] {
+            return .success(.init(service: mapped.service, team: mapped.team ?? settings.team))
+        }
+        if let service = settings.service { return .success(.init(service: service, team: settings.team)) }
+        guard settings.serviceFrom == .repository else {
+            return .failure(Unmapped("repository \(fullName ?? "(none)") is not mapped to a service; add it with --map \(fullName ?? "owner/repo")=service"))
+        }
+        guard let fullName, let name = fullName.split(separator: "/").last, let service = Self.serviceName(String(name)) else {
+            return .failure(Unmapped("no repository name to take the service from; set --service or --map"))
+        }
+        return .success(.init(service: service, team: settings.team))
+    }
+
+    /// A repository name lowercased into the service pattern `^[a-z0-9][a-z0-9._-]{0,62}$`.
+    static func serviceName(_ repository: String) -> String? {
+        var name = String(repository.lowercased().unicodeScalars.map { scalar -> Character in
+            switch scalar {
+            case "a"..."z", "0"..."9", ".", "_", "-": Character(scalar)
+            default: "-"
+            }
+        })
+        while let first = name.first, !(first.isLetter || first.isNumber) { name.removeFirst() }
+        name = String(name.prefix(63))
+        return name.isEmpty ? nil : name
+    }
+
+    /// The catalogue's environment for a tool's name: a production name → `production`, else
+    /// the name lowercased if the policy knows it.
+    public func environment(_ name: String?) -> Result<String, Unmapped> {
+        guard let name, !name.isEmpty else { return .failure(Unmapped("the delivery names no environment")) }
+        let lowered = name.lowercased()
+        if settings.productionEnvironments.contains(where: { $0.lowercased() == lowered }) { return .success("production") }
+        if environments.contains(lowered) { return .success(lowered) }
+        return .failure(Unmapped(
+            "environment \"\(name)\" is neither a production name (\(settings.productionEnvironments.joined(separator: ", "))) "
+                + "nor one of the policy's (\(environments.sorted().joined(separator: ", ")))"))
+    }
+
+    /// Story ids in `texts` (branch names, messages, titles), in order of appearance, once each.
+    public func storyIds(in texts: [String?], repository: String?) -> [String] {
+        var found: [String] = []
+        for text in texts.compactMap({ $0 }) {
+            for pattern in settings.storyPatterns {
+                guard let regex = try? Regex(pattern) else { continue }
+                for match in text.matches(of: regex) { found.append(String(text[match.range])) }
+            }
+            if settings.issueReferences, let repository { found += Self.issueReferences(in: text, repository: repository) }
+        }
+        var seen = Set<String>()
+        return found.filter { CatalogueNames.isEntityId($0) && seen.insert($0).inserted }
+    }
+
+    /// `#123` → `owner:repo:123`: GitHub's names hold neither `:` nor `#`, so this cannot clash.
+    static func issueReferences(in text: String, repository: String) -> [String] {
+        let prefix = repository.replacingOccurrences(of: "/", with: ":")
+        // Not after a word character, `&` (an HTML entity) or `/` (a URL's fragment).
+        return text.matches(of: #/(?:^|[^A-Za-z0-9&/])#([0-9]{1,10})\b/#).map { "\(prefix):\($0.output.1)" }
+    }
+
+    /// The story id of a repository's issue, as `#123` references name it.
+    public static func issueStoryId(repository: String, number: Int) -> String {
+        "\(repository.replacingOccurrences(of: "/", with: ":")):\(number)"
+    }
+}
+
+/// Why a delivery could not be mapped as the source is set up.
+public struct Unmapped: Error, Sendable, Equatable {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+}

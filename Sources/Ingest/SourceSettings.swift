@@ -1,0 +1,57 @@
+/// How a source's deliveries become commands: which service and team they are about, where
+/// story ids are found, which environments count as production.
+public struct SourceSettings: Sendable, Codable, Hashable {
+    /// Where `service` comes from when a repository is not in `repositories`.
+    public enum ServiceFrom: String, Sendable, Codable {
+        /// The repository's name, lowercased into the service pattern.
+        case repository
+        /// Only the explicit map (and `service`, if set): anything else is dead-lettered.
+        case map
+    }
+
+    /// A repository's service and team, as `--map owner/repo=service[:team]` gives them.
+    public struct Target: Sendable, Codable, Hashable {
+        public var service: String
+        public var team: String?
+
+        public init(service: String, team: String? = nil) {
+            self.service = service
+            self.team = team
+        }
+    }
+
+    public static let defaultStoryPatterns = ["[A-Z][A-Z0-9]+-[0-9]+"]
+    public static let defaultProductionEnvironments = ["production", "prod"]
+
+    /// The team of every delivery whose repository has no team of its own.
+    public var team: String?
+    /// The service of every delivery whose repository is not mapped; wins over `serviceFrom`.
+    public var service: String?
+    public var serviceFrom: ServiceFrom
+    /// `owner/repo` (lowercase) → target; wins over everything else.
+    public var repositories: [String: Target]
+    /// Regular expressions whose matches in branch names, commit messages and titles are story ids.
+    public var storyPatterns: [String]
+    /// Whether `#123` in a message or title names the repository's issue 123 (story `owner:repo:123`).
+    public var issueReferences: Bool
+    /// Environment names (any case) that mean `production`.
+    public var productionEnvironments: [String]
+    /// The label that makes an issue an incident.
+    public var incidentLabel: String
+
+    public init(
+        team: String? = nil, service: String? = nil, serviceFrom: ServiceFrom = .repository,
+        repositories: [String: Target] = [:], storyPatterns: [String] = Self.defaultStoryPatterns,
+        issueReferences: Bool = true, productionEnvironments: [String] = Self.defaultProductionEnvironments,
+        incidentLabel: String = "incident"
+    ) {
+        self.team = team
+        self.service = service
+        self.serviceFrom = serviceFrom
+        self.repositories = repositories
+        self.storyPatterns = storyPatterns
+        self.issueReferences = issueReferences
+        self.productionEnvironments = productionEnvironments
+        self.incidentLabel = incidentLabel
+    }
+}
