@@ -176,7 +176,11 @@ let package = Package(
         ),
         .target(
             name: "LooplineTestSupport",
-            dependencies: ["EventStore", "Postgres", "Spawning", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Access", "Commands", "EventStore", "Postgres", "Projections", "Server", "Spawning",
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/Support",
             swiftSettings: swiftSettings
         ),
@@ -187,7 +191,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["Ingest", "Commands", "EventStore", "JSON", "Lifecycle", "LooplineTestSupport"],
+            dependencies: ["Ingest", "Commands", "EventStore", "JSON", "Lifecycle", "Projections", "Server", "LooplineTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

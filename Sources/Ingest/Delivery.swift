@@ -10,8 +10,8 @@ public enum Disposition: String, Sendable, Codable, CaseIterable {
 
 /// The answer to a delivery, stored with it so a redelivery gets it again.
 public struct IngestAnswer: Sendable, Hashable, Codable {
-    /// The delivery's id in Loopline (`loopline deliveries show ID`).
-    public var delivery: UUID
+    /// The delivery's id in Loopline (`loopline deliveries show ID`), a lowercase UUID.
+    public var delivery: String
     public var disposition: Disposition
     public var reason: String?
     /// The events written, in order; empty unless recorded (or partly recorded before a refusal).
@@ -20,7 +20,7 @@ public struct IngestAnswer: Sendable, Hashable, Codable {
     public var replayed: Bool
 
     public init(delivery: UUID, disposition: Disposition, reason: String?, events: [CommandResult.Event], replayed: Bool = false) {
-        self.delivery = delivery
+        self.delivery = delivery.uuidString.lowercased()
         self.disposition = disposition
         self.reason = reason
         self.events = events
@@ -30,7 +30,8 @@ public struct IngestAnswer: Sendable, Hashable, Codable {
 
 /// A delivery as kept: for `loopline deliveries list|show` and for retrying dead letters.
 public struct DeliveryRecord: Sendable, Hashable, Codable {
-    public var id: UUID
+    /// A lowercase UUID.
+    public var id: String
     public var source: String
     public var kind: SourceKind
     /// The tool's delivery id (`X-GitHub-Delivery`), or a digest of the body when it sent none.

@@ -1,3 +1,4 @@
+import Commands
 public import EventStore
 public import Foundation
 import Postgres
@@ -142,28 +143,9 @@ public final class DeliveryStore: Sendable {
         try await EventStoreError.mapping { try await client.withConnection(body) }
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        // Log times keep their microseconds, so a replayed answer equals the first.
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(LogTimestamp.format(date))
-        }
-        return encoder
-    }()
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = LogTimestamp.parse(text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a log time: \(text)"))
-            }
-            return date
-        }
-        return decoder
-    }()
+    // Log times keep their microseconds, so a replayed answer equals the first.
+    static var encoder: JSONEncoder { CommandJSON.encoder }
+    static var decoder: JSONDecoder { CommandJSON.decoder }
 
     static func encode(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
 
@@ -172,7 +154,7 @@ public final class DeliveryStore: Sendable {
     static func decode(_ row: Row) throws -> DeliveryRecord {
         let body = try row.decode(9, as: Data?.self)
         return DeliveryRecord(
-            id: try row.decode(0), source: try row.decode(1), kind: SourceKind(rawValue: try row.decode(2)) ?? .github,
+            id: try row.decode(0, as: UUID.self).uuidString.lowercased(), source: try row.decode(1), kind: SourceKind(rawValue: try row.decode(2)) ?? .github,
             deliveryKey: try row.decode(3), event: try row.decode(4), disposition: try row.decode(5), reason: try row.decode(6),
             answer: try row.decode(7, as: String?.self).map(answer),
             headers: try decoder.decode([String: String].self, from: Data(try row.decode(8, as: String.self).utf8)),

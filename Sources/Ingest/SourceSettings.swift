@@ -18,6 +18,12 @@ public struct SourceSettings: Sendable, Codable, Hashable {
             self.service = service
             self.team = team
         }
+
+        /// `service[:team]`, as `--map owner/repo=service[:team]` writes it.
+        public init(parsing text: String) {
+            let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+            self.init(service: parts.first ?? "", team: parts.count > 1 ? parts[1] : nil)
+        }
     }
 
     public static let defaultStoryPatterns = ["[A-Z][A-Z0-9]+-[0-9]+"]

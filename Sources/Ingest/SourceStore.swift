@@ -1,6 +1,7 @@
 public import EventStore
 public import Foundation
 import Postgres
+import Synchronization
 
 /// Sources in PostgreSQL (`ingest_sources`), their secrets sealed by `SecretSealer`.
 public final class SourceStore: Sendable {
@@ -8,13 +9,21 @@ public final class SourceStore: Sendable {
     public static let secretPrefix = "lls_"
 
     private let client: PostgresClient
-    private let sealer: @Sendable (_ create: Bool) throws(IngestError) -> SecretSealer
+    private let keyFile: String
+    private let loaded = Mutex<SecretSealer?>(nil)
 
-    /// `sealer` is asked for the key only when a secret is sealed or opened, so a server with
-    /// no sources needs no key file.
-    public init(store: EventStore, sealer: @escaping @Sendable (_ create: Bool) throws(IngestError) -> SecretSealer) {
+    /// The key file is read when a secret is first sealed or opened, so a server with no
+    /// sources needs none; creating a source creates it.
+    public init(store: EventStore, keyFile: String) {
         self.client = store.client
-        self.sealer = sealer
+        self.keyFile = keyFile
+    }
+
+    private func sealer(_ create: Bool) throws(IngestError) -> SecretSealer {
+        if let sealer = loaded.withLock({ $0 }) { return sealer }
+        let sealer = try SecretSealer.load(from: keyFile, create: create)
+        loaded.withLock { $0 = sealer }
+        return sealer
     }
 
     static let columns = "id, name, kind, settings::text, created_at, secret_set_at"

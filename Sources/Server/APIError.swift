@@ -4,6 +4,7 @@ import EventStore
 import Exports
 import Foundation
 import Hummingbird
+import Ingest
 import Logging
 import NIOCore
 import Projections
@@ -68,6 +69,12 @@ struct APIError: HTTPResponseError, Sendable {
             default: .badRequest
             }
             return APIError(status: status, code: error.code, message: error.message, field: error.field)
+        case let error as IngestError:
+            if error.code.status >= 500 { logger.error("ingest failed", metadata: ["loopline.error": "\(error.message)"]) }
+            return APIError(
+                status: HTTPResponse.Status(code: error.code.status), code: error.code.rawValue, message: error.message,
+                field: error.field,
+                headers: error.code == .unauthenticated ? [.wwwAuthenticate: #"Signature realm="loopline""#] : [:])
         case let error as AccessError:
             return APIError(status: .unprocessableContent, code: error.code, message: error.message, field: error.field)
         case is NIOTooManyBytesError:

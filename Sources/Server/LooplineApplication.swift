@@ -3,6 +3,7 @@ public import Commands
 public import EventStore
 import Exports
 public import Hummingbird
+public import Ingest
 public import Logging
 public import NIOCore
 public import Projections
@@ -14,6 +15,8 @@ public struct LooplineServer: Sendable {
     public let store: EventStore
     public let handler: CommandHandler
     public let tokens: TokenStore
+    /// Webhooks from the tools a team runs, through `handler`.
+    public let ingest: IngestPipeline
     /// The projection workers this process runs, if any.
     public let workers: ProjectionService?
     let migrator: Migrator
@@ -30,6 +33,9 @@ public struct LooplineServer: Sendable {
         self.handler = handler
         self.workers = workers
         self.tokens = TokenStore(client: store.client)
+        self.ingest = IngestPipeline(
+            sources: SourceStore(store: store, keyFile: configuration.secretsKeyFile), deliveries: DeliveryStore(store: store),
+            handler: handler, logger: logger)
         self.metrics = ServerMetrics(store: store)
         self.logger = logger
     }
@@ -69,6 +75,10 @@ public struct LooplineServer: Sendable {
             ("v1/events", [.get, .head]), ("v1/streams/{stream}", [.get, .head]),
             ("v1/stages/{stage}/{query}", [.get, .head]), ("v1/projections", [.get, .head]), ("v1/dora", [.get, .head]),
             ("v1/value-stream/stories/{id}", [.get, .head]), ("v1/exports/{file}", [.get, .head]),
+            ("v1/ingest/{kind}/{source}", [.post]), ("v1/sources", [.get, .head, .post]),
+            ("v1/sources/{name}", [.get, .head, .patch, .delete]), ("v1/sources/{name}/rotate-secret", [.post]),
+            ("v1/deliveries", [.get, .head]), ("v1/deliveries/{id}", [.get, .head]), ("v1/deliveries/{id}/retry", [.post]),
+            ("v1/deliveries/retry-dead", [.post]),
         ]))
         HealthController(store: store, migrator: migrator).addRoutes(to: router)
         router.get("metrics") { _, _ in
@@ -78,6 +88,9 @@ public struct LooplineServer: Sendable {
         }
         CommandRoutes(handler: handler, maximumBodyBytes: configuration.maximumBodyBytes, metrics: metrics)
             .addRoutes(to: router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .ingest)))
+        IngestRoutes(pipeline: ingest, maximumBodyBytes: configuration.maximumBodyBytes, metrics: metrics)
+            .addRoutes(to: router.group("v1"))
+        SourceRoutes(pipeline: ingest).addRoutes(to: router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .admin)))
         let reading = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .read))
         EventRoutes(store: store).addRoutes(to: reading)
         ReadModelRoutes(store: store, projections: ReadModels.all).addRoutes(to: reading)

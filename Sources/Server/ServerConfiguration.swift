@@ -34,17 +34,23 @@ public struct ServerConfiguration: Sendable {
     public var socket: Address?
     /// The JSON socket server over a Unix socket at this path, if set.
     public var unixSocket: String?
-    /// The largest HTTP command body accepted (default 1 MiB).
+    /// The largest HTTP command body or webhook delivery accepted (default 1 MiB).
     public var maximumBodyBytes: Int
+    /// The key that seals the ingest sources' secrets (see docs/ingest.md).
+    public var secretsKeyFile: String
+
+    public static let defaultSecretsKeyFile = ".loopline/secrets.key"
 
     public init(
         http: Address = Address(host: "127.0.0.1", port: 8080), socket: Address? = Address(host: "127.0.0.1", port: 7411),
-        unixSocket: String? = nil, maximumBodyBytes: Int = JSONLimits.maximumDocumentBytes
+        unixSocket: String? = nil, maximumBodyBytes: Int = JSONLimits.maximumDocumentBytes,
+        secretsKeyFile: String = Self.defaultSecretsKeyFile
     ) {
         self.http = http
         self.socket = socket
         self.unixSocket = unixSocket
         self.maximumBodyBytes = maximumBodyBytes
+        self.secretsKeyFile = secretsKeyFile
     }
 }
 

@@ -48,6 +48,28 @@ final class ServerMetrics: Sendable {
         histogram.recordNanoseconds(duration.nanoseconds)
     }
 
+    /// Handles by (kind, disposition).
+    private let deliveryMetrics = Mutex<[String: (Prometheus.Counter, DurationHistogram)]>([:])
+
+    func deliveryFinished(kind: String, disposition: String, duration: Duration) {
+        let key = "\(kind) \(disposition)"
+        let (counter, histogram) = deliveryMetrics.withLock { cache in
+            if let handles = cache[key] { return handles }
+            let handles = (
+                registry.makeCounter(
+                    descriptor: Self.name("loopline_ingest_deliveries_total", "Webhook deliveries by source kind and disposition."),
+                    labels: [("kind", kind), ("disposition", disposition)]),
+                registry.makeDurationHistogram(
+                    descriptor: Self.name("loopline_ingest_duration_seconds", "Webhook delivery latency by source kind."),
+                    labels: [("kind", kind)], buckets: Self.latencyBuckets)
+            )
+            cache[key] = handles
+            return handles
+        }
+        counter.increment()
+        histogram.recordNanoseconds(duration.nanoseconds)
+    }
+
     func commandFinished(name: String, outcome: String) {
         let key = "\(name) \(outcome)"
         let counter = commandMetrics.withLock { cache in

@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStore
 import Exports
 import Foundation
+import Ingest
 import Postgres
 import Projections
 
@@ -65,6 +66,8 @@ enum Output {
                 exit: exitCode(for: error.code))
         } catch let error as ExportError {
             try fail(.init(code: error.code, message: error.message, field: error.field), exit: Exit.failure)
+        } catch let error as IngestError {
+            try fail(.init(code: error.code.rawValue, message: error.message, field: error.field), exit: Exit.failure)
         } catch let error as AnalyticsError {
             try fail(.init(code: error.code, message: error.message), exit: Exit.failure)
         } catch let error as ReplayRunning {

@@ -24,11 +24,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Also serve the socket protocol on this Unix socket path (default: $LOOPLINE_UNIX_SOCKET).")
     var unixSocket: String?
 
-    @Option(help: "Largest HTTP command body in bytes.")
+    @Option(help: "Largest HTTP command body or webhook delivery in bytes.")
     var maxBodyBytes: Int = 1 << 20
 
-    @Option(help: "Deployment environments commands may name, comma-separated (default: $LOOPLINE_ENVIRONMENTS or development,test,staging,production).")
-    var environments: String?
+    @OptionGroup var ingest: IngestOptions
 
     @Option(help: "Most database connections to hold.")
     var maxConnections: Int = 10
@@ -45,11 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
             let migrator = Migrator(client: client, migrations: files.migrations, logger: logger)
             try await migrator.requireUpToDate()
             let store = EventStore(client: client, logger: logger)
-            var policy = Policy()
-            if let list = environments ?? options.environment["LOOPLINE_ENVIRONMENTS"] {
-                policy.environments = Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-            }
-            let handler = CommandHandler(store: store, policy: policy, logger: logger)
+            let handler = CommandHandler(store: store, policy: ingest.policy(options.environment), logger: logger)
             let server = LooplineServer(
                 configuration: configuration, store: store, migrator: migrator, handler: handler,
                 workers: workers ? try ProjectionService(files: files, store: store, client: client, logger: logger) : nil, logger: logger)
@@ -71,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
             let socketAddress = socketText == "none" ? nil : try ServerConfiguration.Address(parsing: socketText)
             return ServerConfiguration(
                 http: httpAddress, socket: socketAddress, unixSocket: unixSocket ?? environment["LOOPLINE_UNIX_SOCKET"],
-                maximumBodyBytes: maxBodyBytes)
+                maximumBodyBytes: maxBodyBytes, secretsKeyFile: ingest.keyFile(environment))
         } catch {
             throw EventStoreError(.invalidArgument, "\(error)", field: "http")
         }

@@ -1,34 +1,38 @@
-import Access
+public import Access
 import Commands
-import EventStore
-import Foundation
+public import EventStore
+public import Foundation
 import Logging
-import LooplineTestSupport
 import NIOCore
 import Projections
-import Server
+public import Server
 import ServiceLifecycle
 
 /// The real application on free loopback ports (HTTP and socket) for the duration of `body`.
-struct TestServer: Sendable {
-    let http: RawHTTPClient
-    let socketPort: Int
-    let server: LooplineServer
+public struct TestServer: Sendable {
+    public let http: RawHTTPClient
+    public let socketPort: Int
+    public let server: LooplineServer
+    /// Where this server's sources' secrets key lives (a folder of its own per server).
+    public let secretsKeyFile: String
 
     /// A token with these scopes.
-    func token(_ scopes: Set<Scope>, name: String = UUID().uuidString) async throws -> String {
+    public func token(_ scopes: Set<Scope>, name: String = UUID().uuidString) async throws -> String {
         try await server.tokens.create(name: name, scopes: scopes).token
     }
 
-    static func with<T: Sendable>(
+    public static func with<T: Sendable>(
         _ db: TestDatabase, migrations: [Migration] = TestEnvironment.migrations, maximumBodyBytes: Int = 1 << 20,
         workers: Bool = false, _ body: (TestServer) async throws -> T
     ) async throws -> T {
         let migrator = Migrator(client: db.client, migrations: migrations, logger: TestEnvironment.logger())
+        let keyDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("loopline-keys-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: keyDirectory) }
+        let secretsKeyFile = keyDirectory.appendingPathComponent("secrets.key").path
         let server = LooplineServer(
             configuration: ServerConfiguration(
                 http: .init(host: "127.0.0.1", port: 0), socket: .init(host: "127.0.0.1", port: 0),
-                maximumBodyBytes: maximumBodyBytes),
+                maximumBodyBytes: maximumBodyBytes, secretsKeyFile: secretsKeyFile),
             store: db.store, migrator: migrator,
             handler: CommandHandler(store: db.store, logger: TestEnvironment.logger()),
             workers: workers
@@ -57,6 +61,7 @@ struct TestServer: Sendable {
             let failure = await running.result
             throw TimeoutError(what: "the server's ports (bound: \(bound), server ended: \(failure))")
         }
-        return try await body(TestServer(http: RawHTTPClient(port: httpPort), socketPort: socketPort, server: server))
+        return try await body(
+            TestServer(http: RawHTTPClient(port: httpPort), socketPort: socketPort, server: server, secretsKeyFile: secretsKeyFile))
     }
 }
