@@ -191,7 +191,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["Ingest", "Commands", "EventStore", "JSON", "Lifecycle", "Projections", "Server", "LooplineTestSupport"],
+            dependencies: ["Ingest", "Access", "Commands", "EventStore", "Exports", "JSON", "Lifecycle", "Projections", "Seeding", "Server", "LooplineTestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

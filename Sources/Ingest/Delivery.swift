@@ -57,3 +57,39 @@ enum HeaderScrubber {
         headers.filter { name, _ in !secretWords.contains(where: name.lowercased().contains) }
     }
 }
+
+/// The answer to a request: one delivery's, or a batch's, one entry per event in order.
+public enum IngestResult: Sendable, Encodable {
+    case single(IngestAnswer)
+    case batch([Result<IngestAnswer, IngestError>])
+
+    struct Entry: Encodable {
+        var delivery: IngestAnswer?
+        var error: IngestError?
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .single(let answer):
+            try answer.encode(to: encoder)
+        case .batch(let entries):
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(entries.map { entry in
+                switch entry {
+                case .success(let answer): Entry(delivery: answer)
+                case .failure(let error): Entry(error: error)
+                }
+            }, forKey: .deliveries)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case deliveries }
+
+    /// The answers of the deliveries that got one.
+    public var answers: [IngestAnswer] {
+        switch self {
+        case .single(let answer): [answer]
+        case .batch(let entries): entries.compactMap { try? $0.get() }
+        }
+    }
+}

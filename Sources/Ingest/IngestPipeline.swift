@@ -25,21 +25,38 @@ public final class IngestPipeline: Sendable {
         self.logger = logger
     }
 
-    /// One webhook. `headers` have lowercased names.
-    public func ingest(kind: SourceKind, source name: String, headers: [String: String], body: Data) async throws -> IngestAnswer {
+    /// One webhook request. `headers` have lowercased names. `preauthenticated`: the caller
+    /// already checked an API token with the ingest scope (CloudEvents emitters may use one).
+    public func ingest(
+        kind: SourceKind, source name: String, headers: [String: String], body: Data, preauthenticated: Bool = false
+    ) async throws -> IngestResult {
         let (source, secret) = try await sources.withSecret(name, kind: kind)
-        try kind.authenticate(headers: headers, body: body, secret: secret)
-        let payload = try Self.payload(kind: kind, headers: headers, body: body)
-        let key = kind.deliveryKey(headers: headers, body: body)
+        if !preauthenticated { try kind.authenticate(headers: headers, body: body, secret: secret) }
+        let (units, batch) = try kind.units(headers: headers, body: body, value: try Self.parse(body))
+        if !batch, case .failure(let error) = units[0] { throw error }
+        var answers: [Result<IngestAnswer, IngestError>] = []
+        for unit in units {
+            switch unit {
+            case .success(let unit): answers.append(.success(try await deliver(unit, source: source, headers: headers)))
+            case .failure(let error): answers.append(.failure(error))
+            }
+        }
+        return batch ? .batch(answers) : .single(try answers[0].get())
+    }
+
+    /// One delivery: claimed once, however many requests carry it at the same time.
+    private func deliver(_ unit: DeliveryUnit, source: Source, headers: [String: String]) async throws -> IngestAnswer {
         let clock = ContinuousClock()
         let deadline = clock.now + Self.twinWait
         while true {
-            switch try await deliveries.claim(source: source.id, key: key, event: payload.event, headers: HeaderScrubber.scrubbed(headers)) {
+            switch try await deliveries.claim(
+                source: source.id, key: unit.key, event: unit.payload.event, headers: HeaderScrubber.scrubbed(headers))
+            {
             case .done(var answer):
                 answer.replayed = true
                 return answer
             case .fresh(let id):
-                return try await process(id, key: key, payload, body: body, source: source)
+                return try await process(id, key: unit.key, unit.payload, body: unit.body, source: source)
             case .processing:
                 guard clock.now < deadline else {
                     throw IngestError(.deliveryInProgress, "this delivery is still being processed by another request; send it again later")
@@ -54,15 +71,16 @@ public final class IngestPipeline: Sendable {
     public func retry(_ id: UUID) async throws -> IngestAnswer {
         guard let (record, sourceId) = try await deliveries.claimRetry(id) else {
             let record = try await deliveries.find(id)
-            guard var answer = record.answer else { throw IngestError(.deliveryInProgress, "delivery \(id) is being processed") }
+            guard var answer = record.answer else { throw IngestError(.deliveryInProgress, "delivery \(record.id) is being processed") }
             answer.replayed = true
             return answer
         }
         do {
-            let source = try await sources.list().first { $0.id == sourceId }
-            guard let source else { throw IngestError(.sourceNotFound, "the source of delivery \(id) was deleted", field: "source") }
+            guard let source = try await sources.list().first(where: { $0.id == sourceId }) else {
+                throw IngestError(.sourceNotFound, "the source of delivery \(record.id) was deleted", field: "source")
+            }
             let body = Data((record.body ?? "").utf8)
-            let payload = try Self.payload(kind: source.kind, headers: record.headers, body: body)
+            let payload = try source.kind.storedPayload(headers: record.headers, body: body)
             return try await process(id, key: record.deliveryKey, payload, body: body, source: source)
         } catch {
             await deliveries.release(id)
@@ -70,13 +88,10 @@ public final class IngestPipeline: Sendable {
         }
     }
 
-    static func payload(kind: SourceKind, headers: [String: String], body: Data) throws(IngestError) -> DeliveryPayload {
-        let value: JSONValue
-        do { value = try JSONScanner.value(of: Array(body)) } catch {
+    static func parse(_ body: Data) throws(IngestError) -> JSONValue {
+        do { return try JSONScanner.value(of: Array(body)) } catch {
             throw IngestError(.invalidBody, "the delivery is not valid JSON: \(error)")
         }
-        guard case .object = value else { throw IngestError(.invalidBody, "the delivery must be a JSON object, not \(value.summary)") }
-        return DeliveryPayload(event: kind.eventName(headers: headers), body: value, headers: headers)
     }
 
     // MARK: - Processing

@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,6 +8,7 @@ import Ingest
 /// signature or token authenticates it (no API token); the answer says what became of it.
 struct IngestRoutes: Sendable {
     let pipeline: IngestPipeline
+    let tokens: TokenStore
     let maximumBodyBytes: Int
     let metrics: ServerMetrics
 
@@ -30,15 +32,28 @@ struct IngestRoutes: Sendable {
             throw IngestError(.bodyTooLarge, "a delivery may hold at most \(maximumBodyBytes) bytes")
         }
         do {
-            let answer = try await pipeline.ingest(
-                kind: kind, source: context.parameters.get("source") ?? "", headers: Self.headers(request.headers),
-                body: Data(body.readableBytesView))
-            metrics.deliveryFinished(kind: kind.rawValue, disposition: answer.disposition.rawValue, duration: .now - started)
-            return try JSONResponse.make(answer, status: .accepted)
+            let headers = Self.headers(request.headers)
+            let result = try await pipeline.ingest(
+                kind: kind, source: context.parameters.get("source") ?? "", headers: headers, body: Data(body.readableBytesView),
+                preauthenticated: try await hasIngestToken(kind, headers))
+            for answer in result.answers {
+                metrics.deliveryFinished(kind: kind.rawValue, disposition: answer.disposition.rawValue, duration: .now - started)
+            }
+            return try JSONResponse.make(result, status: .accepted)
         } catch {
             metrics.deliveryFinished(kind: kind.rawValue, disposition: "refused", duration: .now - started)
             throw error
         }
+    }
+
+    /// CloudEvents emitters may send a normal API token with the ingest scope instead of the
+    /// source's secret; webhooks that sign their bodies (GitHub) always use the secret.
+    func hasIngestToken(_ kind: SourceKind, _ headers: [String: String]) async throws -> Bool {
+        guard kind == .cloudevents, let header = headers["authorization"], header.lowercased().hasPrefix("bearer "),
+            let principal = try await tokens.verify(String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces))
+        else { return false }
+        guard principal.allows(.ingest) else { throw APIError.forbidden(.ingest) }
+        return true
     }
 
     /// Header names lowercased; a header sent twice is joined with commas, as HTTP allows.

@@ -88,7 +88,7 @@ public struct LooplineServer: Sendable {
         }
         CommandRoutes(handler: handler, maximumBodyBytes: configuration.maximumBodyBytes, metrics: metrics)
             .addRoutes(to: router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .ingest)))
-        IngestRoutes(pipeline: ingest, maximumBodyBytes: configuration.maximumBodyBytes, metrics: metrics)
+        IngestRoutes(pipeline: ingest, tokens: tokens, maximumBodyBytes: configuration.maximumBodyBytes, metrics: metrics)
             .addRoutes(to: router.group("v1"))
         SourceRoutes(pipeline: ingest).addRoutes(to: router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .admin)))
         let reading = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .read))

@@ -11,6 +11,11 @@ enum Fixture {
         return try Data(contentsOf: url)
     }
 
+    static func cloudEvent(_ name: String) throws -> DeliveryPayload {
+        let value = try JSONScanner.value(of: Array(data("cloudevents/\(name).json")))
+        return DeliveryPayload(event: value["type"].string ?? "", body: value)
+    }
+
     static func github(_ name: String, event: String) throws -> DeliveryPayload {
         DeliveryPayload(event: event, body: try JSONScanner.value(of: Array(data("github/\(name).json"))))
     }
