@@ -10,7 +10,8 @@ COPY schema ./schema
 
 FROM swift:6.3-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 curl && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --home /var/lib/loopline loopline
+    && useradd --system --home /var/lib/loopline loopline \
+    && mkdir -p /var/lib/loopline/keys && chown -R loopline /var/lib/loopline && chmod 700 /var/lib/loopline/keys
 COPY --from=build /src/.build/release/loopline /usr/local/bin/loopline
 COPY --from=build /src/schema /usr/share/loopline/schema
 USER loopline

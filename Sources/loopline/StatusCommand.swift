@@ -1,5 +1,6 @@
 import ArgumentParser
 import EventStore
+import Ingest
 import Postgres
 import Projections
 
@@ -20,6 +21,8 @@ struct StatusCommand: AsyncParsableCommand {
         var schema: Migrator.Status
         var log: LogStatus?
         var projections: [ProjectionStatus]?
+        /// Webhook deliveries waiting for a retry (docs/ingest.md).
+        var deadLetters: Int?
     }
 
     func run() async throws {
@@ -33,10 +36,12 @@ struct StatusCommand: AsyncParsableCommand {
             let schema = try await Migrator(client: client, migrations: try options.migrations(), logger: logger).status()
             let log = schema.currentVersion > 0 ? try await EventStore(client: client, logger: logger).status() : nil
             let projections = schema.isUpToDate ? try await ProjectionStatus.all(ReadModels.all, client: client) : nil
+            let deadLetters = schema.isUpToDate
+                ? try await DeliveryStore(store: EventStore(client: client, logger: logger)).deadLetterCount() : nil
             try Output.json(
                 Printed(
                     database: .init(target: client.configuration.targetDescription, name: name, serverVersion: version),
-                    schema: schema, log: log, projections: projections))
+                    schema: schema, log: log, projections: projections, deadLetters: deadLetters))
         }
         await client.close()
     }
