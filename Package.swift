@@ -161,11 +161,13 @@ let package = Package(
             dependencies: [
                 "Access",
                 "Commands",
+                "Ingest",
                 "EventStore",
                 "Projections",
                 "Seeding",
                 "Server",
                 "Spawning",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "Postgres",

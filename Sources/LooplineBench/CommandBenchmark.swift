@@ -29,10 +29,21 @@ enum CommandBenchmark {
         _ database: BenchmarkDatabase, migrations: [Migration], logger: Logger,
         _ body: (_ http: Int, _ socket: Int, _ token: String) async throws -> T
     ) async throws -> T {
+        try await withServer(database, migrations: migrations, logger: logger) { http, socket, token, _ in try await body(http, socket, token) }
+    }
+
+    /// The same, handing `body` the server too (to register ingest sources).
+    static func withServer<T>(
+        _ database: BenchmarkDatabase, migrations: [Migration], logger: Logger,
+        _ body: (_ http: Int, _ socket: Int, _ token: String, _ server: LooplineServer) async throws -> T
+    ) async throws -> T {
         let store = database.store
         let migrator = Migrator(client: database.client, migrations: migrations, logger: logger)
+        let keys = NSTemporaryDirectory() + "loopline-bench-keys-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: keys) }
         let server = LooplineServer(
-            configuration: ServerConfiguration(http: .init(host: "127.0.0.1", port: 0), socket: .init(host: "127.0.0.1", port: 0)),
+            configuration: ServerConfiguration(
+                http: .init(host: "127.0.0.1", port: 0), socket: .init(host: "127.0.0.1", port: 0), secretsKeyFile: keys + "/secrets.key"),
             store: store, migrator: migrator, handler: CommandHandler(store: store, logger: logger), logger: logger)
         let token = try await server.tokens.create(name: "bench", scopes: [.ingest]).token
         let (ports, continuation) = AsyncStream.makeStream(of: (String, Int).self)
@@ -48,7 +59,7 @@ enum CommandBenchmark {
         }
         // Stop the way SIGTERM does: cancelling would log the server's shutdown as errors.
         let result: Result<T, any Error>
-        do { result = .success(try await body(bound["http"] ?? 0, bound["socket"] ?? 0, token)) } catch { result = .failure(error) }
+        do { result = .success(try await body(bound["http"] ?? 0, bound["socket"] ?? 0, token, server)) } catch { result = .failure(error) }
         await group.triggerGracefulShutdown()
         try await running.value
         return try result.get()
@@ -67,6 +78,11 @@ enum CommandBenchmark {
                 {["Content-Type"] = "application/json", ["Authorization"] = "Bearer \(token)"}, body)
             end
             """
+        return try await wrk(script: script, port: port, connections: connections, seconds: seconds)
+    }
+
+    /// Runs wrk with a Lua `script`; any non-2xx answer fails the measurement.
+    static func wrk(script: String, port: Int, connections: Int, seconds: Int) async throws -> HTTPResult {
         let path = NSTemporaryDirectory() + "loopline-wrk-\(UUID().uuidString.prefix(8)).lua"
         try script.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -74,7 +90,7 @@ enum CommandBenchmark {
             "wrk", ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", path, "http://127.0.0.1:\(port)"])
         guard status == 0 else { throw BenchmarkError("wrk failed (\(status)):\n\(output)") }
         if let errors = output.split(separator: "\n").first(where: { $0.contains("Non-2xx") }) {
-            throw BenchmarkError("wrk saw failed commands: \(errors)\n\(output)")
+            throw BenchmarkError("wrk saw failed requests: \(errors)\n\(output)")
         }
         func value(after label: String) -> Substring? {
             output.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }?

@@ -1,9 +1,11 @@
 import ArgumentParser
 import EventStore
 import Foundation
+import Ingest
 import Logging
 import Postgres
 import Seeding
+import Server
 
 /// `make bench`: event store appends and follow latency, each beside raw PostgreSQL measured
 /// in the same run on the same cluster, written to docs/benchmarks.md.
@@ -21,8 +23,8 @@ struct LooplineBench: AsyncParsableCommand {
     @Option(help: "Only run Loopline appends with this many writers (for profiling); prints the rate.")
     var profileWriters: Int?
     @Option(help: "Events per append when profiling.") var profileBatch = 1
-    @Option(help: "Suites to run, comma-separated: appends, latency, commands, projections (lag and replay), lag, exports (with projections).")
-    var suites = "appends,latency,commands,projections,exports"
+    @Option(help: "Suites to run, comma-separated: appends, latency, commands, ingest, projections (lag and replay), lag, exports (with projections).")
+    var suites = "appends,latency,commands,ingest,projections,exports"
     @Option(help: "The loopline executable (the replay runs as a child process).") var loopline = "loopline"
     @Option(help: "Events of seeded history the replay rebuilds from.") var replayEvents = 1_000_000
     @Option(help: "Seconds of steady commands for the projection-lag measurement.") var lagSeconds = 20
@@ -58,6 +60,7 @@ struct LooplineBench: AsyncParsableCommand {
         let selected = Set(suites.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         let appends = selected.contains("appends") ? try await appendSuite(migrations, baseline, logger) : []
         let commands = selected.contains("commands") ? try await commandSuite(migrations, baseline, logger) : []
+        let ingest = selected.contains("ingest") ? try await ingestSuite(migrations, logger) : nil
 
         let latencyDatabase = try await BenchmarkDatabase.create(label: "latency", migrations: migrations, maxConnections: 2, logger: logger)
         var latency: LatencyBenchmark.Result?
@@ -73,7 +76,7 @@ struct LooplineBench: AsyncParsableCommand {
             : (nil, selected.contains("lag") ? try await lagSuite(files, logger) : nil, nil)
 
         let report = Report(
-            results: appends, commands: commands, latency: latency, replay: replay, lag: lag, export: export, environment: environment,
+            results: appends, commands: commands, ingest: ingest, latency: latency, replay: replay, lag: lag, export: export, environment: environment,
             seconds: seconds, rounds: rounds,
             flags: "--suites \(suites) --seconds \(seconds) --rounds \(rounds) --latency-events \(latencyEvents) "
                 + "--replay-events \(replayEvents) --lag-seconds \(lagSeconds)")
@@ -179,6 +182,36 @@ struct LooplineBench: AsyncParsableCommand {
                 p50: median(http.map(\.p50)), p99: median(http.map(\.p99)), p99Target: 20),
             .init(label: "socket commands, 4 connections × 64 pipelined", target: 0.6, raw: raw, ours: socket, p50: nil, p99: nil, p99Target: nil),
         ]
+    }
+
+    /// GitHub push webhooks (5 commits each) beside the plain command endpoint, both over HTTP
+    /// with wrk at 16 connections, in events/s, per round.
+    private func ingestSuite(_ migrations: [Migration], _ logger: Logger) async throws -> Report.CommandRow {
+        var commands: [Double] = [], pushes: [CommandBenchmark.HTTPResult] = []
+        for round in 1...rounds {
+            for side in round % 2 == 1 ? ["commands", "pushes"] : ["pushes", "commands"] {
+                let database = try await BenchmarkDatabase.create(label: side, migrations: migrations, maxConnections: 16, logger: logger)
+                if side == "commands" {
+                    let result = try await CommandBenchmark.withServer(database, migrations: migrations, logger: logger) { port, _, token in
+                        try await CommandBenchmark.http(port: port, token: token, connections: 16, seconds: seconds)
+                    }
+                    commands.append(result.rate)
+                    log("round \(round) command endpoint: \(Int(result.rate)) events/s")
+                } else {
+                    let result = try await CommandBenchmark.withServer(database, migrations: migrations, logger: logger) { port, _, _, server in
+                        let secret = try await server.ingest.sources.create(name: "bench", kind: .github, settings: SourceSettings()).secret
+                        return try await IngestBenchmark.pushes(port: port, secret: secret, connections: 16, seconds: seconds, prefix: round)
+                    }
+                    pushes.append(result)
+                    log("round \(round) GitHub pushes: \(Int(result.rate)) deliveries/s, \(Int(result.rate) * IngestBenchmark.commitsPerPush) events/s")
+                }
+                await database.drop(logger: logger)
+            }
+        }
+        return .init(
+            label: "GitHub push webhooks, 5 commits each, 16 connections (wrk)", target: 0.5, raw: commands,
+            ours: pushes.map { $0.rate * Double(IngestBenchmark.commitsPerPush) }, p50: median(pushes.map(\.p50)),
+            p99: median(pushes.map(\.p99)), p99Target: nil)
     }
 
     private func describeEnvironment(_ database: BenchmarkDatabase) async throws -> [String] {
