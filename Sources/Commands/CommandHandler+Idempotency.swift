@@ -10,15 +10,11 @@ extension CommandHandler {
 
     /// A command with an idempotency key: claim the key; answer a finished one with its stored
     /// outcome, an unfinished one with the events its first attempt appended, else run it.
-    /// Without `remembersRefusals`, a refusal leaves the key unfinished, so a later attempt
-    /// decides again (ingest retries after a source's settings change).
     func handle(
-        _ command: Command, key text: String, body: Data, caller: (id: String, name: String), now: Date,
-        remembersRefusals: Bool
+        _ command: Command, key text: String, body: Data, caller: (id: String, name: String), now: Date
     ) async throws(CommandError) -> CommandResult {
         try Self.validate(idempotencyKey: text)
-        let key = IdempotencyKey(
-            scope: caller.id, key: text, requestHash: Data(SHA256.hash(data: Data((command.name + "\n").utf8) + body)))
+        let key = IdempotencyKey(scope: caller.id, key: text, requestHash: Self.requestHash(command.name, body))
         let ids = IdempotentIds(key: key)
         let claim: IdempotencyClaim
         do {
@@ -48,7 +44,7 @@ extension CommandHandler {
             await remember(.success(result), key: key)
             return result
         } catch let error where error.status < 500 {
-            if remembersRefusals { await remember(.failure(error), key: key) }
+            await remember(.failure(error), key: key)
             throw error
         }
     }
@@ -80,6 +76,11 @@ extension CommandHandler {
         } catch {
             logger.warning("could not record an idempotent outcome", metadata: ["loopline.error": "\(error)"])
         }
+    }
+
+    /// What binds a key to its request: the command's name and body.
+    static func requestHash(_ name: String, _ body: Data) -> Data {
+        Data(SHA256.hash(data: Data((name + "\n").utf8) + body))
     }
 
     static func validate(idempotencyKey key: String) throws(CommandError) {

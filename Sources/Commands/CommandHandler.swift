@@ -26,17 +26,28 @@ public final class CommandHandler: Sendable {
     }
 
     /// Handles one command. `caller` identifies the token, for metadata and to scope
-    /// idempotency keys: `(id, name)`; the id is a UUID. With a key, a refusal is stored as the
-    /// key's outcome unless `remembersRefusals` is false.
+    /// idempotency keys: `(id, name)`; the id is a UUID.
     public func handle(
-        name: String, body: Data, idempotencyKey: String?, caller: (id: String, name: String), now: Date = Date(),
-        remembersRefusals: Bool = true
+        name: String, body: Data, idempotencyKey: String?, caller: (id: String, name: String), now: Date = Date()
     ) async throws(CommandError) -> CommandResult {
         let command = try Self.decode(name: name, body: body)
         guard let key = idempotencyKey else {
             return try await execute(command, caller: caller, ids: nil, now: now)
         }
-        return try await handle(command, key: key, body: body, caller: caller, now: now, remembersRefusals: remembersRefusals)
+        return try await handle(command, key: key, body: body, caller: caller, now: now)
+    }
+
+    /// Handles one command whose event ids derive from `eventIdKey` (and the body), with no
+    /// idempotency record: for callers that dedupe by other means (ingest claims each delivery)
+    /// and need only that a second run cannot write twice. A second run finds its events by
+    /// their ids (the store answers a duplicate append with the original) or is refused as
+    /// already done by the decider.
+    public func handle(
+        name: String, body: Data, eventIdKey: String, caller: (id: String, name: String), now: Date = Date()
+    ) async throws(CommandError) -> CommandResult {
+        let command = try Self.decode(name: name, body: body)
+        let key = IdempotencyKey(scope: caller.id, key: eventIdKey, requestHash: Self.requestHash(command.name, body))
+        return try await execute(command, caller: caller, ids: IdempotentIds(key: key), now: now)
     }
 
     // MARK: - Executing

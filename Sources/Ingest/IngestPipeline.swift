@@ -121,26 +121,24 @@ public final class IngestPipeline: Sendable {
         return answer
     }
 
-    /// Runs each command with an idempotency key of (source, the tool's delivery id, index), so
-    /// racing, redelivered or retried deliveries write each event once. Refusals are not
-    /// remembered with the key: a retry decides again. A refusal that means "already in the
-    /// log" counts as recorded, and so does a key already used for other fields (a retry
-    /// after the settings changed, for a command the first attempt recorded).
+    /// Runs each command with event ids derived from (source, the tool's delivery id, index):
+    /// the delivery claim keeps twins from running at once, and the ids keep a second run (a
+    /// claim taken over from a process that died, a retry) from writing twice. A refusal that
+    /// means "already in the log" counts as recorded.
     private func run(_ commands: [MappedCommand], delivery: UUID, key: String, source: Source) async throws -> IngestAnswer {
         var events: [CommandResult.Event] = []
         var refusals: [String] = []
         let caller = (id: source.id.uuidString.lowercased(), name: "source:\(source.name)")
-        // The tool's id may hold anything; a digest fits the key's printable-ASCII rule.
+        // The tool's id may hold anything and be long; a digest is short and fixed.
         let prefix = "ingest:" + SHA256.hash(data: Data(key.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
         for (index, command) in commands.enumerated() {
             do {
                 let result = try await handler.handle(
-                    name: command.name, body: Data(command.body.utf8), idempotencyKey: "\(prefix):\(index)",
-                    caller: caller, remembersRefusals: false)
+                    name: command.name, body: Data(command.body.utf8), eventIdKey: "\(prefix):\(index)", caller: caller)
                 events += result.events
             } catch where error.status >= 500 {
                 throw error
-            } catch where command.alreadyRecorded.contains(error.code) || error.code == "idempotency_key_reused" {
+            } catch where command.alreadyRecorded.contains(error.code) {
                 continue
             } catch {
                 refusals.append("\(command.name) #\(index + 1) refused: \(error.code): \(error.message)")
