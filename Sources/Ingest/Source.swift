@@ -49,7 +49,7 @@ extension SourceSettings {
         for pattern in storyPatterns where (try? Regex(pattern)) == nil {
             throw IngestError(.invalidSource, "story pattern \"\(pattern)\" is not a regular expression", field: "storyPatterns")
         }
-        guard !productionEnvironments.isEmpty, !incidentLabel.isEmpty else {
+        guard !productionEnvironments.isEmpty, !productionEnvironments.contains(""), !incidentLabel.isEmpty else {
             throw IngestError(.invalidSource, "production environments and the incident label must not be empty", field: "productionEnvironments")
         }
         return self

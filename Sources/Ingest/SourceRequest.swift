@@ -1,6 +1,21 @@
 /// A source as a client asks for it (`POST /v1/sources`, `loopline source create`): the
 /// settings in their written form, with defaults for what is left out.
 public struct SourceRequest: Sendable, Codable {
+    /// A change of settings (`PATCH /v1/sources/{name}`): no name or kind.
+    public struct Update: Sendable, Codable {
+        public var settings: SourceRequest
+
+        public init(from decoder: any Decoder) throws {
+            settings = SourceRequest(name: "", kind: .github)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            try settings.decodeSettings(container)
+        }
+
+        public func encode(to encoder: any Encoder) throws { try settings.encode(to: encoder) }
+
+        public func settings(over base: SourceSettings) -> SourceSettings { settings.settings(over: base) }
+    }
+
     public var name: String
     public var kind: SourceKind
     public var team: String?
@@ -16,6 +31,27 @@ public struct SourceRequest: Sendable, Codable {
     public init(name: String, kind: SourceKind) {
         self.name = name
         self.kind = kind
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, kind, team, service, serviceFrom, map, storyPatterns, issueReferences, productionEnvironments, incidentLabel
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try container.decode(String.self, forKey: .name), kind: try container.decode(SourceKind.self, forKey: .kind))
+        try decodeSettings(container)
+    }
+
+    mutating func decodeSettings(_ container: KeyedDecodingContainer<CodingKeys>) throws {
+        team = try container.decodeIfPresent(String.self, forKey: .team)
+        service = try container.decodeIfPresent(String.self, forKey: .service)
+        serviceFrom = try container.decodeIfPresent(SourceSettings.ServiceFrom.self, forKey: .serviceFrom)
+        map = try container.decodeIfPresent([String: String].self, forKey: .map)
+        storyPatterns = try container.decodeIfPresent([String].self, forKey: .storyPatterns)
+        issueReferences = try container.decodeIfPresent(Bool.self, forKey: .issueReferences)
+        productionEnvironments = try container.decodeIfPresent([String].self, forKey: .productionEnvironments)
+        incidentLabel = try container.decodeIfPresent(String.self, forKey: .incidentLabel)
     }
 
     /// The settings this asks for, on top of `base` (the defaults, or a source's current ones).

@@ -77,8 +77,8 @@ public struct LooplineServer: Sendable {
             ("v1/value-stream/stories/{id}", [.get, .head]), ("v1/exports/{file}", [.get, .head]),
             ("v1/ingest/{kind}/{source}", [.post]), ("v1/sources", [.get, .head, .post]),
             ("v1/sources/{name}", [.get, .head, .patch, .delete]), ("v1/sources/{name}/rotate-secret", [.post]),
-            ("v1/deliveries", [.get, .head]), ("v1/deliveries/{id}", [.get, .head]), ("v1/deliveries/{id}/retry", [.post]),
-            ("v1/deliveries/retry-dead", [.post]),
+            ("v1/deliveries", [.get, .head]), ("v1/deliveries/retry-dead", [.post]), ("v1/deliveries/{id}", [.get, .head]),
+            ("v1/deliveries/{id}/retry", [.post]),
         ]))
         HealthController(store: store, migrator: migrator).addRoutes(to: router)
         router.get("metrics") { _, _ in

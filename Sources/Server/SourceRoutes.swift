@@ -22,7 +22,7 @@ struct SourceRoutes: Sendable {
         group.get("sources/{name}") { _, context in try JSONResponse.make(try await sources.show(Self.name(context))) }
         group.patch("sources/{name}") { request, context in
             let current = try await sources.show(Self.name(context))
-            let wanted = try await Self.decode(SourceRequest.self, request, context)
+            let wanted = try await Self.decode(SourceRequest.Update.self, request, context)
             return try JSONResponse.make(try await sources.update(current.name, settings: wanted.settings(over: current.settings)))
         }
         group.post("sources/{name}/rotate-secret") { _, context in
@@ -44,7 +44,12 @@ struct SourceRoutes: Sendable {
                 }
                 return disposition
             }
-            let limit = query["limit"].flatMap { Int(String($0)) }.map { min(max($0, 1), 1000) } ?? 100
+            let limit = try query["limit"].map { text in
+                guard let limit = Int(String(text)), (1...1000).contains(limit) else {
+                    throw APIError.badRequest("invalid_parameter", "limit is an integer from 1 to 1000", field: "limit")
+                }
+                return limit
+            } ?? 100
             return try JSONResponse.make(Deliveries(
                 deliveries: try await deliveries.list(source: query["source"].map(String.init), disposition: disposition, limit: limit)))
         }
