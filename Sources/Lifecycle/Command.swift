@@ -76,7 +76,13 @@ public enum Command: Sendable, Equatable {
         return payloadType
     }
 
-    private static func decode<Payload: CommandPayload>(_ type: Payload.Type, _ fields: some FieldSource)
+    private static func decode<Payload: CommandPayload>(_ type: Payload.Type, _ body: JSONFields)
+        throws(DomainError) -> Command
+    {
+        try Payload.spec.decode(body).command
+    }
+
+    private static func decode<Payload: CommandPayload>(_ type: Payload.Type, _ fields: CommandFields)
         throws(DomainError) -> Command
     {
         try Payload.spec.decode(fields).command
@@ -125,6 +131,9 @@ public enum Command: Sendable, Equatable {
 
     /// When it happened by the source's clock; nil means "now", by the server's clock.
     public var occurredAt: Date? { payload.occurredAt }
+
+    /// The command's fields by key, as `decode(name:fields:)` takes them.
+    public var fields: CommandFields { payload.fields }
 }
 
 /// What every command struct provides to `Command` and `Decider`: its spec (name, streams, fields), the
@@ -145,6 +154,7 @@ extension CommandPayload {
     var relatedStreamIds: [String] { Self.spec.related(self) }
     /// The command wrapped in its `Command` case.
     var command: Command { Self.spec.wrap(self) }
+    var fields: CommandFields { Self.spec.fields(of: self) }
 
     /// The command after its per-field rules, normalised (SHAs lowercase), or the first rule it breaks.
     func validated() throws(DomainError) -> Self { try Self.spec.validated(self) }

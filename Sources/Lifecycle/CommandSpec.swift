@@ -8,7 +8,7 @@ struct CommandSpec<Payload: CommandPayload>: Sendable {
     let wrap: @Sendable (Payload) -> Command
     let stream: @Sendable (Payload) -> String
     let related: @Sendable (Payload) -> [String]
-    private let allFields: [FieldSpec]
+    private let list: FieldList
 
     init(
         _ name: String, _ wrap: @escaping @Sendable (Payload) -> Command,
@@ -20,22 +20,25 @@ struct CommandSpec<Payload: CommandPayload>: Sendable {
         self.stream = stream
         self.related = related
         self.fields = fields
-        self.allFields = fields + FieldSpec.common
+        self.list = FieldList(fields + FieldSpec.common)
     }
 
-    /// Reads every field's type first, then checks every field's rule, each in field order: the first
-    /// problem found is the one reported, so a missing or mistyped field outranks a badly formed one.
-    func decode(_ source: some FieldSource) throws(DomainError) -> Payload {
-        var values = CommandFields()
-        for field in allFields { values[field.key] = try field.read(from: source) }
-        for field in allFields {
-            if let value = values[field.key] { values[field.key] = try field.check(value, values) }
-        }
-        return FieldsDecoder.decode(Payload.self, values)
+    func decode(_ body: JSONFields) throws(DomainError) -> Payload {
+        FieldsDecoder.decode(Payload.self, try list.values(from: body))
     }
 
-    /// A command built in Swift, put through the same reading and rules as one decoded from JSON.
+    func decode(_ fields: CommandFields) throws(DomainError) -> Payload {
+        FieldsDecoder.decode(Payload.self, try list.values(from: fields))
+    }
+
+    /// A command built in Swift, put through the same rules as one decoded. Its fields need no reading: the
+    /// struct's types are the spec's (`CommandSpecTests`), so none is mistyped or, if required, missing.
     func validated(_ payload: Payload) throws(DomainError) -> Payload {
-        try decode(FieldsEncoder.encode(payload))
+        var values = FieldsEncoder.encode(payload, list.keys)
+        return try list.check(&values) ? FieldsDecoder.decode(Payload.self, values) : payload
+    }
+
+    func fields(of payload: Payload) -> CommandFields {
+        FieldsEncoder.encode(payload, list.keys).commandFields
     }
 }

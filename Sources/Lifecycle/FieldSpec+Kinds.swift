@@ -15,7 +15,6 @@ extension FieldSpec {
         let schema = FieldSchema("string", pattern: TokenPattern.entityId.expression)
         return stringField(key, presence, "id", note: note, schema) { value throws(DomainError) in
             try FieldRules.entityId(value, key)
-            return value
         }
     }
 
@@ -32,7 +31,7 @@ extension FieldSpec {
     /// A commit SHA, stored lowercase.
     static func sha(_ key: String, _ presence: Presence = .required, _ note: String = "") -> FieldSpec {
         let schema = FieldSchema("string", pattern: TokenPattern.sha.expression)
-        return stringField(key, presence, "SHA", note: note, schema) { value throws(DomainError) in
+        return normalizedStringField(key, presence, "SHA", note: note, schema) { value throws(DomainError) in
             try FieldRules.sha(value, key)
         }
     }
@@ -51,7 +50,6 @@ extension FieldSpec {
         let schema = FieldSchema("string", minLength: lengths.lowerBound > 0 ? lengths.lowerBound : nil)
         return stringField(key, presence, "string", rule: rule, note: note, schema) { value throws(DomainError) in
             try FieldRules.length(value, key, lengths)
-            return value
         }
     }
 
@@ -69,7 +67,6 @@ extension FieldSpec {
             FieldSchema("string", pattern: pattern.expression)
         ) { value throws(DomainError) in
             try FieldRules.pattern(value, pattern, key, example: example)
-            return value
         }
     }
 
@@ -78,13 +75,13 @@ extension FieldSpec {
         stringField(
             "environment", presence, "string", note: "one of `Policy.environments` → `unknown_environment`",
             FieldSchema("string")
-        ) { value in value }
+        ) { _ in }
     }
 
     /// A list of strings, with a rule of its own that may look at the other fields.
     static func strings(
         _ key: String, _ presence: Presence, _ rule: String,
-        check: @escaping @Sendable ([String], CommandFields) throws(DomainError) -> Void
+        check: @escaping @Sendable ([String], FieldValues) throws(DomainError) -> Void
     ) -> FieldSpec {
         listField(key, presence, "array of strings", rule: rule, note: "", FieldSchema("array"), check: check)
     }
@@ -127,18 +124,31 @@ extension FieldSpec {
     /// An ISO 8601 date-time with a time zone; its form is checked as it is read.
     static func date(_ key: String, _ presence: Presence, _ note: String) -> FieldSpec {
         let schema = FieldSchema("string", format: "date-time")
-        return field(key, .date, presence, "date", rule: "", note: note, schema) { value, _ in value }
+        return field(key, .date, presence, "date", rule: "", note: note, schema) { _, _ in nil }
     }
 
     // MARK: - One builder per JSON type
 
     private static func stringField(
         _ key: String, _ presence: Presence, _ typeName: String, rule: String = "", note: String,
-        _ schema: FieldSchema, check: @escaping @Sendable (String) throws(DomainError) -> String
+        _ schema: FieldSchema, check: @escaping @Sendable (String) throws(DomainError) -> Void
     ) -> FieldSpec {
         field(key, .string, presence, typeName, rule: rule, note: note, schema) { value, _ throws(DomainError) in
             guard case .string(let text) = value else { preconditionFailure("\(key) was read as a string") }
-            return .string(try check(text))
+            try check(text)
+            return nil
+        }
+    }
+
+    /// A string whose rule may rewrite it (a SHA to lowercase).
+    private static func normalizedStringField(
+        _ key: String, _ presence: Presence, _ typeName: String, note: String, _ schema: FieldSchema,
+        check: @escaping @Sendable (String) throws(DomainError) -> String
+    ) -> FieldSpec {
+        field(key, .string, presence, typeName, rule: "", note: note, schema) { value, _ throws(DomainError) in
+            guard case .string(let text) = value else { preconditionFailure("\(key) was read as a string") }
+            let normalized = try check(text)
+            return normalized == text ? nil : .string(normalized)
         }
     }
 
@@ -149,7 +159,7 @@ extension FieldSpec {
         field(key, .integer, presence, "integer", rule: rule, note: "", schema) { value, _ throws(DomainError) in
             guard case .integer(let number) = value else { preconditionFailure("\(key) was read as an integer") }
             try check(number)
-            return value
+            return nil
         }
     }
 
@@ -160,25 +170,25 @@ extension FieldSpec {
         field(key, .number, presence, "number", rule: rule, note: "", schema) { value, _ throws(DomainError) in
             guard case .number(let number) = value else { preconditionFailure("\(key) was read as a number") }
             try check(number)
-            return value
+            return nil
         }
     }
 
     private static func listField(
         _ key: String, _ presence: Presence, _ typeName: String, rule: String, note: String, _ schema: FieldSchema,
-        check: @escaping @Sendable ([String], CommandFields) throws(DomainError) -> Void
+        check: @escaping @Sendable ([String], FieldValues) throws(DomainError) -> Void
     ) -> FieldSpec {
         field(key, .strings, presence, typeName, rule: rule, note: note, schema) { value, fields throws(DomainError) in
             guard case .strings(let list) = value else { preconditionFailure("\(key) was read as strings") }
             try check(list, fields)
-            return value
+            return nil
         }
     }
 
     private static func field(
         _ key: String, _ type: FieldType, _ presence: Presence, _ typeName: String, rule: String, note: String,
         _ schema: FieldSchema,
-        check: @escaping @Sendable (FieldValue, CommandFields) throws(DomainError) -> FieldValue
+        check: @escaping @Sendable (FieldValue, FieldValues) throws(DomainError) -> FieldValue?
     ) -> FieldSpec {
         FieldSpec(
             key: key, presence: presence, typeName: typeName,

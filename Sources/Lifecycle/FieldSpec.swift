@@ -2,8 +2,9 @@
 /// tables and the OpenAPI schemas state it.
 ///
 /// The kinds (`FieldSpec+Kinds`) make them; each command's file lists its own fields, and `common` holds
-/// the fields every command takes. The key is also the name of the command struct's property.
-public struct FieldSpec: Sendable {
+/// the fields every command takes. The key is also the name of the command struct's property. A class, so
+/// that running through a command's fields, once per command handled, copies no strings.
+public final class FieldSpec: Sendable {
     public let key: String
     public let presence: Presence
     /// The type as the docs' field tables name it: `id`, `SHA`, `string`, `integer`, `array of ids`, …
@@ -13,9 +14,22 @@ public struct FieldSpec: Sendable {
     /// The checks an OpenAPI (JSON Schema) description of the field carries.
     public let schema: FieldSchema
     let type: FieldType
-    /// The value normalised (SHAs lowercase), or the first rule it breaks. The other fields, as read and
-    /// checked so far, are there for a rule that depends on one (`failingTests` on `failed`).
-    let check: @Sendable (FieldValue, CommandFields) throws(DomainError) -> FieldValue
+    /// Nil for a value that keeps its rule, the value normalised when that changes it (SHAs lowercase), or
+    /// the rule it breaks. The other fields are there for a rule that depends on one (`failingTests` on `failed`).
+    let check: @Sendable (FieldValue, FieldValues) throws(DomainError) -> FieldValue?
+
+    init(
+        key: String, presence: Presence, typeName: String, rule: String, schema: FieldSchema, type: FieldType,
+        check: @escaping @Sendable (FieldValue, FieldValues) throws(DomainError) -> FieldValue?
+    ) {
+        self.key = key
+        self.presence = presence
+        self.typeName = typeName
+        self.rule = rule
+        self.schema = schema
+        self.type = type
+        self.check = check
+    }
 
     /// Reads the field with its type; a required one that is absent (or null) is `missing_field`.
     func read(from source: some FieldSource) throws(DomainError) -> FieldValue? {

@@ -19,17 +19,6 @@ public enum FieldValue: Sendable, Equatable {
         case .strings: "an array of strings"
         }
     }
-
-    /// The value as a command struct stores it (`FieldsDecoder`).
-    var swiftValue: any Sendable {
-        switch self {
-        case .string(let value): value
-        case .integer(let value): value
-        case .number(let value): value
-        case .date(let value): value
-        case .strings(let value): value
-        }
-    }
 }
 
 /// Literals, so a field dictionary reads like the JSON it stands for: `["storyId": "PROJ-12", "priority": 2]`.

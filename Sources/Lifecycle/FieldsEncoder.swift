@@ -5,23 +5,27 @@ import Foundation
 struct FieldsEncoder: Encoder {
     /// Shared by the containers the struct asks for.
     final class Storage {
-        var fields = CommandFields()
+        var values: FieldValues
+
+        init(keys: [String]) {
+            values = FieldValues(keys: keys)
+        }
     }
 
-    let storage = Storage()
+    let storage: Storage
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    /// Command structs hold only what `FieldValue` holds, so encoding cannot fail; if it does, a struct
-    /// gained a property of another type, which `CommandSpecTests` would have caught.
-    static func encode(_ payload: some Encodable) -> CommandFields {
-        let encoder = FieldsEncoder()
+    /// Command structs hold only their spec's fields, of the types `FieldValue` holds, so encoding cannot fail;
+    /// if it does, a struct gained a property its spec lacks, which `CommandSpecTests` would have caught.
+    static func encode(_ payload: some Encodable, _ keys: [String]) -> FieldValues {
+        let encoder = FieldsEncoder(storage: Storage(keys: keys))
         do {
             try payload.encode(to: encoder)
         } catch {
-            preconditionFailure("\(type(of: payload)) has a property that is not a field: \(error)")
+            preconditionFailure("\(type(of: payload)) does not match its fields: \(error)")
         }
-        return encoder.storage.fields
+        return encoder.storage.values
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
@@ -43,9 +47,9 @@ private struct FieldsEncodingContainer<Key: CodingKey>: KeyedEncodingContainerPr
     var codingPath: [any CodingKey] { [] }
 
     mutating func encodeNil(forKey key: Key) {}
-    mutating func encode(_ value: String, forKey key: Key) { storage.fields[key.stringValue] = .string(value) }
-    mutating func encode(_ value: Int, forKey key: Key) { storage.fields[key.stringValue] = .integer(value) }
-    mutating func encode(_ value: Double, forKey key: Key) { storage.fields[key.stringValue] = .number(value) }
+    mutating func encode(_ value: String, forKey key: Key) throws { try set(.string(value), key) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { try set(.integer(value), key) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { try set(.number(value), key) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { throw notAField(value, key) }
     mutating func encode(_ value: Float, forKey key: Key) throws { throw notAField(value, key) }
     mutating func encode(_ value: Int8, forKey key: Key) throws { throw notAField(value, key) }
@@ -60,14 +64,19 @@ private struct FieldsEncodingContainer<Key: CodingKey>: KeyedEncodingContainerPr
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         switch value {
-        case let date as Date: storage.fields[key.stringValue] = .date(date)
-        case let strings as [String]: storage.fields[key.stringValue] = .strings(strings)
+        case let date as Date: try set(.date(date), key)
+        case let strings as [String]: try set(.strings(strings), key)
         default: throw notAField(value, key)
         }
     }
 
+    private func set(_ value: FieldValue, _ key: Key) throws {
+        guard let index = storage.values.index(of: key.stringValue) else { throw notAField(value, key) }
+        storage.values.values[index] = value
+    }
+
     private func notAField(_ value: Any, _ key: Key) -> EncodingError {
-        .invalidValue(value, .init(codingPath: [key], debugDescription: "\(key.stringValue) is not a field type"))
+        .invalidValue(value, .init(codingPath: [key], debugDescription: "\(key.stringValue) is not a field"))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)

@@ -30,7 +30,7 @@ extension CompleteTestRun: CommandPayload {
         ])
 
     /// A list may be cut short, but never names more failures than were counted.
-    private static func checkFailingTests(_ names: [String], _ fields: CommandFields) throws(DomainError) {
+    private static func checkFailingTests(_ names: [String], _ fields: FieldValues) throws(DomainError) {
         guard case .integer(let failed)? = fields["failed"], names.count > min(failed, 1000) else { return }
         throw .invalidField(
             "failingTests",
