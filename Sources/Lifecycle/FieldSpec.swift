@@ -14,8 +14,9 @@ public final class FieldSpec: Sendable {
     /// The checks an OpenAPI (JSON Schema) description of the field carries.
     public let schema: FieldSchema
     let type: FieldType
-    /// Nil for a value that keeps its rule, the value normalised when that changes it (SHAs lowercase), or
-    /// the rule it breaks. The other fields are there for a rule that depends on one (`failingTests` on `failed`).
+    /// Throws the rule a value breaks; returns nil for a value that keeps it, or the value normalised when the
+    /// rule rewrites it (SHAs lowercase). The other fields are there for a rule that depends on one
+    /// (`failingTests` on `failed`).
     let check: @Sendable (FieldValue, FieldValues) throws(DomainError) -> FieldValue?
 
     init(
