@@ -57,18 +57,35 @@ public enum Command: Sendable, Equatable {
     /// the catalogue's own codes (`priority_out_of_range`, …) for its ranges. `field` is the JSON path.
     /// Unknown fields are ignored. Rules that need state, the policy or the clock are `Decider.decide`'s.
     public static func decode(name: String, json: Data) throws(DomainError) -> Command {
+        let payloadType = try payloadType(named: name)
+        return try decode(payloadType, JSONFields(body: json))
+    }
+
+    /// Builds and validates a command from its fields by key, as an ingest mapping does: the same rules,
+    /// codes and order as `decode(name:json:)`.
+    public static func decode(name: String, fields: CommandFields) throws(DomainError) -> Command {
+        try decode(payloadType(named: name), fields)
+    }
+
+    private static func payloadType(named name: String) throws(DomainError) -> any CommandPayload.Type {
         guard let payloadType = payloadTypesByName[name] else {
             throw DomainError(
                 code: "unknown_command",
                 message: "unknown command \"\(name)\"; known commands: \(names.joined(separator: ", "))")
         }
-        return try decode(payloadType, JSONFields(body: json))
+        return payloadType
     }
 
-    private static func decode<Payload: CommandPayload>(_ type: Payload.Type, _ fields: JSONFields)
+    private static func decode<Payload: CommandPayload>(_ type: Payload.Type, _ body: JSONFields)
         throws(DomainError) -> Command
     {
-        try Payload(json: fields).validated().command
+        try Payload.spec.decode(body).command
+    }
+
+    private static func decode<Payload: CommandPayload>(_ type: Payload.Type, _ fields: CommandFields)
+        throws(DomainError) -> Command
+    {
+        try Payload.spec.decode(fields).command
     }
 
     /// The wrapped struct.
@@ -114,27 +131,31 @@ public enum Command: Sendable, Equatable {
 
     /// When it happened by the source's clock; nil means "now", by the server's clock.
     public var occurredAt: Date? { payload.occurredAt }
+
+    /// The command's fields by key, as `decode(name:fields:)` takes them.
+    public var fields: CommandFields { payload.fields }
 }
 
-/// What every command struct provides to `Command` and `Decider`.
+/// What every command struct provides to `Command` and `Decider`: its spec (name, streams, fields), the
+/// fields every command has, and its decision.
 protocol CommandPayload: Codable, Sendable, Equatable {
-    /// The kebab-case name, e.g. `create-story`.
-    static var name: String { get }
+    static var spec: CommandSpec<Self> { get }
     var service: String { get }
     var team: String? { get }
     var occurredAt: Date? { get }
-    var streamId: String { get }
-    var relatedStreamIds: [String] { get }
-    /// The command wrapped in its `Command` case.
-    var command: Command { get }
-    /// Reads the fields of a JSON body (types only; `validated()` checks formats).
-    init(json: JSONFields) throws(DomainError)
-    /// The command after its per-field rules, normalised (SHAs lowercase), or the first rule it breaks.
-    func validated() throws(DomainError) -> Self
     /// The events the command produces against its stream's state, or a refusal.
     func decide(_ state: StreamState, _ context: DecisionContext) throws(DomainError) -> [DomainEvent]
 }
 
 extension CommandPayload {
-    var relatedStreamIds: [String] { [] }
+    /// The kebab-case name, e.g. `create-story`.
+    static var name: String { spec.name }
+    var streamId: String { Self.spec.stream(self) }
+    var relatedStreamIds: [String] { Self.spec.related(self) }
+    /// The command wrapped in its `Command` case.
+    var command: Command { Self.spec.wrap(self) }
+    var fields: CommandFields { Self.spec.fields(of: self) }
+
+    /// The command after its per-field rules, normalised (SHAs lowercase), or the first rule it breaks.
+    func validated() throws(DomainError) -> Self { try Self.spec.validated(self) }
 }

@@ -1,20 +1,10 @@
 /// The per-field format rules that need no state: patterns, lengths and ranges.
 ///
-/// Commands run them in `validated()`, so a command is checked the same way whether it was decoded
-/// from JSON or built in Swift.
+/// The kinds of `FieldSpec` run them, so a command is checked the same way whether it was decoded
+/// from JSON, built from a field dictionary or built in Swift.
 enum FieldRules {
-    /// `service` (required) and `team` (optional) name things the same way.
-    static func serviceAndTeam(_ service: String, _ team: String?) throws(DomainError) {
-        try pattern(service, .name, "service", example: "checkout-api")
-        if let team { try pattern(team, .name, "team", example: "payments") }
-    }
-
     static func entityId(_ value: String, _ field: String) throws(DomainError) {
         try pattern(value, .entityId, field, example: "PROJ-12")
-    }
-
-    static func entityId(_ value: String?, _ field: String) throws(DomainError) {
-        if let value { try entityId(value, field) }
     }
 
     /// Every element of an id list, reported by its path (`storyIds[2]`).
@@ -29,11 +19,6 @@ enum FieldRules {
                 field, "\(field) must be a commit SHA of 7 to 40 hexadecimal characters, not \(quoted(value))")
         }
         return value.lowercased()
-    }
-
-    static func optionalSha(_ value: String?, _ field: String) throws(DomainError) -> String? {
-        guard let value else { return nil }
-        return try sha(value, field)
     }
 
     static func pattern(_ value: String, _ pattern: TokenPattern, _ field: String, example: String)

@@ -1,5 +1,5 @@
 import Foundation
-import Lifecycle
+@testable import Lifecycle
 import Testing
 
 @Suite struct OccurredAtTests {

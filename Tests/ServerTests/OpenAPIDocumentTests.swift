@@ -3,7 +3,8 @@ import Lifecycle
 import LooplineTestSupport
 import Testing
 
-/// docs/openapi.yaml is generated from docs/events.md; this keeps it in step with the code.
+/// docs/openapi.yaml describes the server's routes; this keeps it in step with the code
+/// (`OpenAPIRequestSchemaTests` checks each command's request schema against its spec).
 /// (CI also runs schemathesis against the live server: `make openapi-check`.)
 @Suite("OpenAPI document")
 struct OpenAPIDocumentTests {
