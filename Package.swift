@@ -214,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ExportsTests",
-            dependencies: ["Exports", "EventStore", "Postgres", "LooplineTestSupport"],
+            dependencies: ["Exports", "Commands", "EventStore", "Postgres", "Projections", "LooplineTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

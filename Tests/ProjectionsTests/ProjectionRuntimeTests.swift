@@ -12,10 +12,16 @@ import Testing
 struct LedgerProjection: Projection {
     var version = 1
     var name: String { "ledger_test" }
-    /// A test's own table, not one of `schema/`: `ProjectionHarness.files` adds its file.
+    /// A test's own table, not one of `schema/`: `LedgerProjection.files` adds its file.
     var tablesFile: SchemaFile { .tables("ledger_test") }
     static let tablesSQL =
         "CREATE TABLE seen (position bigint PRIMARY KEY, type text NOT NULL, stream text NOT NULL CHECK (stream <> 'poison-1'))"
+    /// `schema/`, plus this projection's table.
+    static let files: SchemaFiles = {
+        var files = TestEnvironment.schemaFiles
+        files.objects[LedgerProjection().tablesFile] = tablesSQL
+        return files
+    }()
     var eventTypes: Set<String> { Set(DomainEvent.types) }
     func writes(for event: ProjectedEvent) -> [ProjectionWrite] {
         [.sql("INSERT INTO seen VALUES ($1, $2, $3)", [event.position, event.event.type, event.stream])]
@@ -31,7 +37,7 @@ struct ProjectionRuntimeTests {
     @Test("with concurrent writers, every event is applied exactly once, in log order")
     func exactlyOnce() async throws {
         try await TestDatabase.with { db in
-            let harness = ProjectionHarness(db)
+            let harness = ProjectionHarness(db, files: LedgerProjection.files)
             try await harness.withWorkers([LedgerProjection()]) { _ in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for writer in 0..<4 {
@@ -55,7 +61,7 @@ struct ProjectionRuntimeTests {
     @Test("an event a projection cannot apply stops that projection alone, at that event")
     func poisonEvent() async throws {
         try await TestDatabase.with { db in
-            let harness = ProjectionHarness(db)
+            let harness = ProjectionHarness(db, files: LedgerProjection.files)
             for index in 1...3 { try await harness.send("create-story", #"{"storyId": "P-\#(index)", "title": "t", "service": "web"}"#) }
             let poison = try await db.store.append(
                 [NewEvent(type: "BuildStarted", schemaVersion: 1, data: #"{"buildId": "1", "sha": "abcdef1", "service": "web", "occurredAt": "2026-10-01T00:00:00Z"}"#)],
@@ -85,7 +91,7 @@ struct ProjectionRuntimeTests {
     @Test("an event whose data does not fit its type stops the projection with the decoding error")
     func undecodableEvent() async throws {
         try await TestDatabase.with { db in
-            let harness = ProjectionHarness(db)
+            let harness = ProjectionHarness(db, files: LedgerProjection.files)
             try await harness.send("create-story", #"{"storyId": "P-1", "title": "t", "service": "web"}"#)
             let bad = try await db.store.append(
                 [NewEvent(type: "StoryCreated", schemaVersion: 1, data: #"{"storyId": 7}"#)], to: try StreamName("story-P-2"))
@@ -107,7 +113,7 @@ struct ProjectionRuntimeTests {
     @Test("a new version of a projection rebuilds its tables from the log")
     func versionRebuild() async throws {
         try await TestDatabase.with { db in
-            let harness = ProjectionHarness(db)
+            let harness = ProjectionHarness(db, files: LedgerProjection.files)
             for index in 1...5 { try await harness.send("create-story", #"{"storyId": "V-\#(index)", "title": "t", "service": "web"}"#) }
             try await harness.withWorkers([LedgerProjection()]) { _ in try await harness.caughtUp([LedgerProjection()]) }
             // Something only a rebuild removes.
@@ -123,12 +129,12 @@ struct ProjectionRuntimeTests {
     @Test("two workers: each projection has one owner; when it stops, the other takes over")
     func takeover() async throws {
         try await TestDatabase.with { db in
-            let harness = ProjectionHarness(db)
+            let harness = ProjectionHarness(db, files: LedgerProjection.files)
             try await harness.send("create-story", #"{"storyId": "T-1", "title": "t", "service": "web"}"#)
             let projections: [any Projection] = [LedgerProjection(), PlanningProjection()]
             func service() throws -> ProjectionService {
                 try ProjectionService(
-                    projections: projections, files: ProjectionHarness.files, store: db.store, client: db.client,
+                    projections: projections, files: LedgerProjection.files, store: db.store, client: db.client,
                     options: ProjectionHarness.fast, logger: TestEnvironment.logger())
             }
             let (first, second) = (try service(), try service())

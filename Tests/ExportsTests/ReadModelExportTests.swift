@@ -188,7 +188,7 @@ struct ReadModelExportTests {
     func doraMatchesReport() async throws {
         try await TestDatabase.with { db in
             let h = ProjectionHarness(db)
-            try await DORATests.history(h)
+            try await DORAHistory.send(h)
             try await h.withWorkers { _ in
                 try await h.caughtUp()
                 let window = ExportFilters(from: Self.date("2026-10-05T00:00:00Z"), to: Self.date("2026-10-19T00:00:00Z"))
