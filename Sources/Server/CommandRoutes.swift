@@ -19,11 +19,7 @@ struct CommandRoutes: Sendable {
 
     func handle(_ request: Request, _ context: LooplineRequestContext) async throws -> Response {
         try Self.requireJSON(request)
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBodyBytes {
-            throw Self.tooLarge(maximumBodyBytes)
-        }
-        let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: maximumBodyBytes) } catch { throw Self.tooLarge(maximumBodyBytes) }
+        let body = try await Self.collect(request, upTo: maximumBodyBytes) { Self.tooLarge($0) }
         let principal = context.principal!
         let name = context.parameters.get("name") ?? ""
         let result: CommandResult
@@ -53,6 +49,13 @@ struct CommandRoutes: Sendable {
                 status: .unsupportedMediaType, code: "unsupported_media_type",
                 message: "send the command as application/json, not \(media)", field: "Content-Type")
         }
+    }
+
+    /// The body, refused before it is read when its declared length is over `limit`, and
+    /// while it is read when it turns out to be.
+    static func collect(_ request: Request, upTo limit: Int, tooLarge: (Int) -> any Error) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge(limit) }
+        do { return try await request.body.collect(upTo: limit) } catch { throw tooLarge(limit) }
     }
 
     static func tooLarge(_ limit: Int) -> APIError {

@@ -24,12 +24,8 @@ struct IngestRoutes: Sendable {
                 message: "sources are of kind \(SourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         try CommandRoutes.requireJSON(request)
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBodyBytes {
-            throw IngestError(.bodyTooLarge, "a delivery may hold at most \(maximumBodyBytes) bytes")
-        }
-        let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: maximumBodyBytes) } catch {
-            throw IngestError(.bodyTooLarge, "a delivery may hold at most \(maximumBodyBytes) bytes")
+        let body = try await CommandRoutes.collect(request, upTo: maximumBodyBytes) { limit in
+            IngestError(.bodyTooLarge, "a delivery may hold at most \(limit) bytes")
         }
         do {
             let headers = Self.headers(request.headers)

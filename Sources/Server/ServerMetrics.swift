@@ -29,11 +29,19 @@ final class ServerMetrics: Sendable {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
-    func requestFinished(method: String, route: String, status: Int, duration: Duration) {
-        let key = "\(method) \(route) \(status)"
-        let (counter, histogram) = requestMetrics.withLock { cache in
+    /// The handles of `key`, made once: the registry's own lookup costs allocations on every call.
+    private static func cached<Handles>(_ cache: borrowing Mutex<[String: Handles]>, _ key: String, _ make: () -> Handles) -> Handles {
+        cache.withLock { cache in
             if let handles = cache[key] { return handles }
-            let handles = (
+            let handles = make()
+            cache[key] = handles
+            return handles
+        }
+    }
+
+    func requestFinished(method: String, route: String, status: Int, duration: Duration) {
+        let (counter, histogram) = Self.cached(requestMetrics, "\(method) \(route) \(status)") {
+            (
                 registry.makeCounter(
                     descriptor: Self.name("loopline_http_requests_total", "HTTP requests by method, route and status."),
                     labels: [("method", method), ("route", route), ("status", String(status))]),
@@ -41,8 +49,6 @@ final class ServerMetrics: Sendable {
                     descriptor: Self.name("loopline_http_request_duration_seconds", "HTTP request latency by route."),
                     labels: [("route", route)], buckets: Self.latencyBuckets)
             )
-            cache[key] = handles
-            return handles
         }
         counter.increment()
         histogram.recordNanoseconds(duration.nanoseconds)
@@ -52,10 +58,8 @@ final class ServerMetrics: Sendable {
     private let deliveryMetrics = Mutex<[String: (Prometheus.Counter, DurationHistogram)]>([:])
 
     func deliveryFinished(kind: String, disposition: String, duration: Duration) {
-        let key = "\(kind) \(disposition)"
-        let (counter, histogram) = deliveryMetrics.withLock { cache in
-            if let handles = cache[key] { return handles }
-            let handles = (
+        let (counter, histogram) = Self.cached(deliveryMetrics, "\(kind) \(disposition)") {
+            (
                 registry.makeCounter(
                     descriptor: Self.name("loopline_ingest_deliveries_total", "Webhook deliveries by source kind and disposition."),
                     labels: [("kind", kind), ("disposition", disposition)]),
@@ -63,24 +67,17 @@ final class ServerMetrics: Sendable {
                     descriptor: Self.name("loopline_ingest_duration_seconds", "Webhook delivery latency by source kind."),
                     labels: [("kind", kind)], buckets: Self.latencyBuckets)
             )
-            cache[key] = handles
-            return handles
         }
         counter.increment()
         histogram.recordNanoseconds(duration.nanoseconds)
     }
 
     func commandFinished(name: String, outcome: String) {
-        let key = "\(name) \(outcome)"
-        let counter = commandMetrics.withLock { cache in
-            if let counter = cache[key] { return counter }
-            let counter = registry.makeCounter(
+        Self.cached(commandMetrics, "\(name) \(outcome)") {
+            registry.makeCounter(
                 descriptor: Self.name("loopline_commands_total", "Commands handled, by command and outcome."),
                 labels: [("command", name), ("outcome", outcome)])
-            cache[key] = counter
-            return counter
-        }
-        counter.increment()
+        }.increment()
     }
 
     func socketConnections(_ delta: Int) {
