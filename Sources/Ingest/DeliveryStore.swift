@@ -34,7 +34,7 @@ public final class DeliveryStore: Sendable {
     func claim(source: UUID, key: String, event: String, headers: [String: String]) async throws -> Claim {
         let headersJSON = try Self.encode(headers)
         return try await database { connection in
-            let result = try connection.query(
+            let result = try Self.unflushed(connection, Statement(
                 """
                 WITH fresh AS (
                     INSERT INTO ingest_deliveries (id, source_id, delivery_key, event, disposition, headers)
@@ -48,7 +48,7 @@ public final class DeliveryStore: Sendable {
                 )
                 SELECT (SELECT id FROM fresh), (SELECT id FROM stale),
                        (SELECT answer::text FROM ingest_deliveries WHERE source_id = $2::uuid AND delivery_key = $3 AND disposition <> 'processing')
-                """, [UUID(), source, key, event, headersJSON, Self.staleAfterSeconds])[0]
+                """, [UUID(), source, key, event, headersJSON, Self.staleAfterSeconds]))[0]
             if let id = try result.decode(0, as: UUID?.self) ?? result.decode(1, as: UUID?.self) { return .fresh(id) }
             guard let answer = try result.decode(2, as: String?.self) else { return .processing }
             return .done(try Self.answer(answer))
@@ -59,11 +59,11 @@ public final class DeliveryStore: Sendable {
     func finish(_ id: UUID, _ answer: IngestAnswer, body: Data?) async throws {
         let answerJSON = try Self.encode(answer)
         _ = try await database { connection in
-            try connection.query(
+            try Self.unflushed(connection, Statement(
                 """
                 UPDATE ingest_deliveries SET disposition = $2, reason = $3, answer = $4::jsonb, body = $5::bytea, updated_at = now()
                 WHERE id = $1::uuid
-                """, [id, answer.disposition.rawValue, answer.reason, answerJSON, answer.disposition == .deadLettered ? body : nil])
+                """, [id, answer.disposition.rawValue, answer.reason, answerJSON, answer.disposition == .deadLettered ? body : nil]))
         }
     }
 
@@ -138,6 +138,18 @@ public final class DeliveryStore: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// Runs `statement` in a transaction that does not wait for its WAL flush, in one round
+    /// trip. Claims and answers may be lost in a crash without harm: the delivery is then
+    /// processed again, and its events' derived ids keep it from writing twice. The events
+    /// themselves are appended with the log's own durability.
+    private static func unflushed(_ connection: Connection, _ statement: Statement) throws -> QueryResult {
+        let results = try connection.pipeline([
+            Statement("BEGIN"), Statement("SET LOCAL synchronous_commit TO off"), statement, Statement("COMMIT"),
+        ])
+        for result in results { if case .failure(let error) = result { throw error } }
+        return try results[2].get()
+    }
 
     private func database<Value: Sendable>(_ body: @escaping @Sendable (Connection) throws -> Value) async throws -> Value {
         try await EventStoreError.mapping { try await client.withConnection(body) }

@@ -96,6 +96,38 @@ public final class IngestPipeline: Sendable {
 
     // MARK: - Processing
 
+    /// Runs the commands, each to its outcome, in order. Commands of different streams run at
+    /// once (a push's commits share one append transaction, one WAL flush); a stream named
+    /// twice runs in order. A server failure (5xx) is thrown: the delivery is not finished.
+    private func outcomes(
+        of commands: [MappedCommand], _ run: @escaping @Sendable (Int, MappedCommand) async throws(CommandError) -> CommandResult
+    ) async throws -> [Result<CommandResult, CommandError>] {
+        let streams = commands.map(\.stream)
+        guard !streams.contains(nil), Set(streams).count == commands.count else {
+            var outcomes: [Result<CommandResult, CommandError>] = []
+            for (index, command) in commands.enumerated() {
+                do throws(CommandError) { outcomes.append(.success(try await run(index, command))) } catch { outcomes.append(.failure(error)) }
+            }
+            return try Self.serverFailure(in: outcomes)
+        }
+        let outcomes = await withTaskGroup(of: (Int, Result<CommandResult, CommandError>).self) { group in
+            for (index, command) in commands.enumerated() {
+                group.addTask {
+                    do throws(CommandError) { return (index, .success(try await run(index, command))) } catch { return (index, .failure(error)) }
+                }
+            }
+            var outcomes = [Result<CommandResult, CommandError>?](repeating: nil, count: commands.count)
+            for await (index, outcome) in group { outcomes[index] = outcome }
+            return outcomes.map { $0! }
+        }
+        return try Self.serverFailure(in: outcomes)
+    }
+
+    private static func serverFailure(in outcomes: [Result<CommandResult, CommandError>]) throws -> [Result<CommandResult, CommandError>] {
+        for case .failure(let error) in outcomes where error.status >= 500 { throw error }
+        return outcomes
+    }
+
     private func process(_ id: UUID, key: String, _ payload: DeliveryPayload, body: Data, source: Source) async throws -> IngestAnswer {
         let context = MappingContext(settings: source.settings, environments: handler.policy.environments)
         let answer: IngestAnswer
@@ -126,22 +158,20 @@ public final class IngestPipeline: Sendable {
     /// claim taken over from a process that died, a retry) from writing twice. A refusal that
     /// means "already in the log" counts as recorded.
     private func run(_ commands: [MappedCommand], delivery: UUID, key: String, source: Source) async throws -> IngestAnswer {
-        var events: [CommandResult.Event] = []
-        var refusals: [String] = []
         let caller = (id: source.id.uuidString.lowercased(), name: "source:\(source.name)")
         // The tool's id may hold anything and be long; a digest is short and fixed.
         let prefix = "ingest:" + SHA256.hash(data: Data(key.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
-        for (index, command) in commands.enumerated() {
-            do {
-                let result = try await handler.handle(
-                    name: command.name, body: Data(command.body.utf8), eventIdKey: "\(prefix):\(index)", caller: caller)
-                events += result.events
-            } catch where error.status >= 500 {
-                throw error
-            } catch where command.alreadyRecorded.contains(error.code) {
-                continue
-            } catch {
-                refusals.append("\(command.name) #\(index + 1) refused: \(error.code): \(error.message)")
+        let handler = handler
+        let outcomes = try await outcomes(of: commands) { (index, command) async throws(CommandError) -> CommandResult in
+            try await handler.handle(name: command.name, body: Data(command.body.utf8), eventIdKey: "\(prefix):\(index)", caller: caller)
+        }
+        var events: [CommandResult.Event] = []
+        var refusals: [String] = []
+        for (index, (command, outcome)) in zip(commands, outcomes).enumerated() {
+            switch outcome {
+            case .success(let result): events += result.events
+            case .failure(let error) where command.alreadyRecorded.contains(error.code): continue
+            case .failure(let error): refusals.append("\(command.name) #\(index + 1) refused: \(error.code): \(error.message)")
             }
         }
         guard refusals.isEmpty else {

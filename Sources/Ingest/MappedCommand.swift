@@ -1,4 +1,6 @@
+import Foundation
 public import JSON
+import Lifecycle
 
 /// A lifecycle command a delivery maps to: a catalogue name and its fields, run through the
 /// same command handler (and so the same field rules) as `POST /v1/commands/{name}`.
@@ -17,6 +19,9 @@ public struct MappedCommand: Sendable, Equatable {
 
     /// The command's body as the handler reads it: keys sorted, so a redelivery hashes alike.
     public var body: String { JSONText.write(.object(fields)) }
+
+    /// The stream it writes, when it decodes (a command that does not is refused on its own).
+    var stream: String? { try? Command.decode(name: name, json: Data(body.utf8)).streamId }
 }
 
 /// What a mapping made of a delivery.

@@ -1,3 +1,4 @@
+import Access
 import EventStore
 import Foundation
 import LooplineTestSupport
@@ -58,6 +59,9 @@ struct GitHubIngestTests {
                 #expect(replayed["delivery"] as? String == answer["delivery"] as? String)
                 #expect(NSArray(array: replayed["events"] as? [Any] ?? []).isEqual(to: events))
                 #expect(try await db.eventCount() == 2)
+                let metrics = try await server.http.request("GET", "/metrics").text
+                #expect(metrics.contains(#"loopline_ingest_deliveries_total{kind="github",disposition="recorded"}"#), "\(metrics.prefix(3000))")
+                #expect(metrics.contains("loopline_ingest_duration_seconds_count"))
                 let recorded = try await db.store.read(stream: .init("commit-1f3c0a9e2b4d6f8a0c2e4b6d8f0a1c3e5b7d9f10"))
                 #expect(recorded.first?.data.contains(#""storyIds": ["PROJ-101", "acme:checkout-api:42"]"#) == true, "\(recorded)")
                 #expect(recorded.first?.metadata.contains(#""token": "source:acme""#) == true, "\(recorded)")
@@ -132,6 +136,41 @@ struct GitHubIngestTests {
                 #expect(again.events == retried.events)
                 #expect(try await db.eventCount() == 2)
                 #expect(try await pipeline.deliveries.deadLetterCount() == 0)
+            }
+        }
+    }
+
+    @Test("sources over HTTP: admin only, the secret shown once, names unique, a rotated secret replaces the old at once")
+    func sourcesOverHTTP() async throws {
+        try await TestDatabase.with { db in
+            try await TestServer.with(db) { server in
+                let admin = ["Authorization": "Bearer \(try await server.token([.admin]))", "Content-Type": "application/json"]
+                let body = Data(#"{"name": "acme", "kind": "github", "team": "payments", "map": {"Acme/Checkout-API": "checkout:web"}}"#.utf8)
+                let reader = try await server.http.request(
+                    "POST", "/v1/sources", headers: ["Authorization": "Bearer \(try await server.token([.read]))"], body: body)
+                #expect(reader.status == 403)
+                let created = try await server.http.request("POST", "/v1/sources", headers: admin, body: body)
+                #expect(created.status == 201, "\(created.text)")
+                let secret = try #require(try created.json()["secret"] as? String)
+                #expect(secret.hasPrefix("lls_"))
+                #expect(try created.json()["ingestPath"] as? String == "/v1/ingest/github/acme")
+                let again = try await server.http.request("POST", "/v1/sources", headers: admin, body: body)
+                #expect(again.status == 409)
+                let listed = try await server.http.request("GET", "/v1/sources", headers: admin)
+                #expect(!listed.text.contains(secret) && !listed.text.contains("lls_"))
+                #expect(listed.text.contains(#""acme/checkout-api":{"service":"checkout","team":"web"}"#), "\(listed.text)")
+                let invalid = try await server.http.request(
+                    "POST", "/v1/sources", headers: admin, body: Data(#"{"name": "Bad Name", "kind": "github"}"#.utf8))
+                #expect(invalid.status == 422)
+
+                let hook = GitHubWebhook(server: server, source: "acme", secret: secret)
+                #expect(try await hook.send("ping", event: "ping").status == 202)
+                let rotated = try await server.http.request("POST", "/v1/sources/acme/rotate-secret", headers: admin)
+                let newSecret = try #require(try rotated.json()["secret"] as? String)
+                #expect(try await hook.send("ping", event: "ping").status == 401)
+                #expect(try await GitHubWebhook(server: server, source: "acme", secret: newSecret).send("ping", event: "ping").status == 202)
+                #expect(try await server.http.request("DELETE", "/v1/sources/acme", headers: admin).status == 200)
+                #expect(try await GitHubWebhook(server: server, source: "acme", secret: newSecret).send("ping", event: "ping").status == 404)
             }
         }
     }
