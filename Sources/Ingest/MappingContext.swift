@@ -57,10 +57,7 @@ public struct MappingContext: Sendable {
     public func storyIds(in texts: [String?], repository: String?) -> [String] {
         var found: [String] = []
         for text in texts.compactMap({ $0 }) {
-            for pattern in settings.storyPatterns {
-                guard let regex = try? Regex(pattern) else { continue }
-                for match in text.matches(of: regex) { found.append(String(text[match.range])) }
-            }
+            for pattern in settings.storyPatterns { found += StoryPatterns.matches(pattern, in: text) }
             if settings.issueReferences, let repository { found += Self.issueReferences(in: text, repository: repository) }
         }
         var seen = Set<String>()
@@ -68,10 +65,27 @@ public struct MappingContext: Sendable {
     }
 
     /// `#123` → `owner:repo:123`: GitHub's names hold neither `:` nor `#`, so this cannot clash.
+    /// A `#` right after a letter, digit, `&` (an HTML entity) or `/` (a URL's fragment) is not
+    /// a reference, nor are digits followed by a letter or digit.
     static func issueReferences(in text: String, repository: String) -> [String] {
         let prefix = repository.replacingOccurrences(of: "/", with: ":")
-        // Not after a word character, `&` (an HTML entity) or `/` (a URL's fragment).
-        return text.matches(of: #/(?:^|[^A-Za-z0-9&/])#([0-9]{1,10})\b/#).map { "\(prefix):\($0.output.1)" }
+        let bytes = Array(text.utf8)
+        var found: [String] = []
+        for index in bytes.indices where bytes[index] == UInt8(ascii: "#") {
+            if index > 0, isWordByte(bytes[index - 1]) || bytes[index - 1] == UInt8(ascii: "&") || bytes[index - 1] == UInt8(ascii: "/") {
+                continue
+            }
+            let digits = bytes[(index + 1)...].prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            let end = index + 1 + digits.count
+            guard (1...10).contains(digits.count), end == bytes.count || !isWordByte(bytes[end]) else { continue }
+            found.append("\(prefix):\(String(decoding: digits, as: UTF8.self))")
+        }
+        return found
+    }
+
+    private static func isWordByte(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
     }
 
     /// The story id of a repository's issue, as `#123` references name it.

@@ -1,4 +1,5 @@
 public import Foundation
+import Lifecycle
 
 /// A registered source, as listed: everything but its secret.
 public struct Source: Sendable, Hashable, Codable {
@@ -46,7 +47,7 @@ extension SourceSettings {
                 throw IngestError(.invalidSource, "the map for \(repository) names an invalid service or team", field: "map")
             }
         }
-        for pattern in storyPatterns where (try? Regex(pattern)) == nil {
+        for pattern in storyPatterns where !StoryPatterns.isValid(pattern) {
             throw IngestError(.invalidSource, "story pattern \"\(pattern)\" is not a regular expression", field: "storyPatterns")
         }
         guard !productionEnvironments.isEmpty, !productionEnvironments.contains(""), !incidentLabel.isEmpty else {
@@ -55,7 +56,5 @@ extension SourceSettings {
         return self
     }
 
-    static func isName(_ text: String) -> Bool {
-        text.wholeMatch(of: #/[a-z0-9][a-z0-9._-]{0,62}/#) != nil
-    }
+    static func isName(_ text: String) -> Bool { CatalogueNames.isName(text) }
 }

@@ -41,12 +41,15 @@ struct TestCounts: Equatable {
 
     init?(_ text: String) {
         var found = false
-        for match in text.lowercased().matches(of: #/([0-9]{1,9})\s+(passed|failed|skipped)/#) {
-            let count = Int(match.output.1)!
-            switch match.output.2 {
+        // Words in order: a number followed by one of the three words sets that count.
+        let words = text.lowercased().split { !($0.isLetter || $0.isNumber) }
+        for (number, word) in zip(words, words.dropFirst()) {
+            guard number.count <= 9, let count = Int(number) else { continue }
+            switch word {
             case "passed": passed = count
             case "failed": failed = count
-            default: skipped = count
+            case "skipped": skipped = count
+            default: continue
             }
             found = true
         }

@@ -44,10 +44,17 @@ enum GitHubIssues {
         }
     }
 
-    /// `sev1`…`sev4` or `severity:1`… labels; 3 when none says.
+    /// `sev1`…`sev4`, `sev-2`, `severity:1`… labels; 3 when none says.
     static func severity(_ labels: [String]) -> Int {
         for label in labels {
-            if let match = label.firstMatch(of: #/^sev(?:erity)?[-: ]?([1-4])$/#) { return Int(match.output.1)! }
+            var rest = Substring(label)
+            for prefix in ["severity", "sev"] where rest.hasPrefix(prefix) {
+                rest = rest.dropFirst(prefix.count)
+                break
+            }
+            guard rest.count < label.count else { continue }
+            if let first = rest.first, "-: ".contains(first) { rest = rest.dropFirst() }
+            if rest.count == 1, let level = Int(rest), (1...4).contains(level) { return level }
         }
         return 3
     }
