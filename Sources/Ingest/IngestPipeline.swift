@@ -100,25 +100,20 @@ public final class IngestPipeline: Sendable {
     /// once (a push's commits share one append transaction, one WAL flush); a stream named
     /// twice runs in order. A server failure (5xx) is thrown: the delivery is not finished.
     private func outcomes(
-        of commands: [MappedCommand], _ run: @escaping @Sendable (Int, MappedCommand) async throws(CommandError) -> CommandResult
+        of commands: [MappedCommand], _ run: @escaping @Sendable (Int, MappedCommand) async -> Result<CommandResult, CommandError>
     ) async throws -> [Result<CommandResult, CommandError>] {
         let streams = commands.map(\.stream)
-        guard !streams.contains(nil), Set(streams).count == commands.count else {
-            var outcomes: [Result<CommandResult, CommandError>] = []
-            for (index, command) in commands.enumerated() {
-                do throws(CommandError) { outcomes.append(.success(try await run(index, command))) } catch { outcomes.append(.failure(error)) }
+        var outcomes: [Result<CommandResult, CommandError>] = []
+        if streams.contains(nil) || Set(streams).count < commands.count {
+            for (index, command) in commands.enumerated() { outcomes.append(await run(index, command)) }
+        } else {
+            let byIndex = await withTaskGroup(of: (Int, Result<CommandResult, CommandError>).self) { group in
+                for (index, command) in commands.enumerated() { group.addTask { (index, await run(index, command)) } }
+                var byIndex: [Int: Result<CommandResult, CommandError>] = [:]
+                for await (index, outcome) in group { byIndex[index] = outcome }
+                return byIndex
             }
-            return try Self.serverFailure(in: outcomes)
-        }
-        let outcomes = await withTaskGroup(of: (Int, Result<CommandResult, CommandError>).self) { group in
-            for (index, command) in commands.enumerated() {
-                group.addTask {
-                    do throws(CommandError) { return (index, .success(try await run(index, command))) } catch { return (index, .failure(error)) }
-                }
-            }
-            var outcomes = [Result<CommandResult, CommandError>?](repeating: nil, count: commands.count)
-            for await (index, outcome) in group { outcomes[index] = outcome }
-            return outcomes.map { $0! }
+            outcomes = commands.indices.compactMap { byIndex[$0] }
         }
         return try Self.serverFailure(in: outcomes)
     }
@@ -162,8 +157,13 @@ public final class IngestPipeline: Sendable {
         // The tool's id may hold anything and be long; a digest is short and fixed.
         let prefix = "ingest:" + SHA256.hash(data: Data(key.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
         let handler = handler
-        let outcomes = try await outcomes(of: commands) { (index, command) async throws(CommandError) -> CommandResult in
-            try await handler.handle(name: command.name, body: Data(command.body.utf8), eventIdKey: "\(prefix):\(index)", caller: caller)
+        let outcomes = try await outcomes(of: commands) { index, command in
+            do throws(CommandError) {
+                return .success(
+                    try await handler.handle(name: command.name, body: Data(command.body.utf8), eventIdKey: "\(prefix):\(index)", caller: caller))
+            } catch {
+                return .failure(error)
+            }
         }
         var events: [CommandResult.Event] = []
         var refusals: [String] = []
