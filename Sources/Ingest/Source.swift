@@ -50,6 +50,9 @@ extension SourceSettings {
         for pattern in storyPatterns where !StoryPatterns.isValid(pattern) {
             throw IngestError(.invalidSource, "story pattern \"\(pattern)\" is not a regular expression", field: "storyPatterns")
         }
+        guard alertServiceLabels.allSatisfy({ !$0.isEmpty }), alertIncidentWhen.allSatisfy({ $0.split(separator: "=").count == 2 }) else {
+            throw IngestError(.invalidSource, "alert service labels must not be empty, and incident rules are label=value", field: "alertIncidentWhen")
+        }
         guard !productionEnvironments.isEmpty, !productionEnvironments.contains(""), !incidentLabel.isEmpty else {
             throw IngestError(.invalidSource, "production environments and the incident label must not be empty", field: "productionEnvironments")
         }

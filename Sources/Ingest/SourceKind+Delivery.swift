@@ -17,7 +17,7 @@ extension SourceKind {
     func authenticate(headers: [String: String], body: Data, secret: String) throws(IngestError) {
         switch self {
         case .github: try GitHubSignature.verify(headers: headers, body: body, secret: secret)
-        case .cloudevents: try BearerSecret.verify(headers: headers, secret: secret)
+        case .alertmanager, .cloudevents: try BearerSecret.verify(headers: headers, secret: secret)
         }
     }
 
@@ -33,6 +33,10 @@ extension SourceKind {
             return ([.success(DeliveryUnit(key: key, payload: DeliveryPayload(event: event, body: value, headers: headers), body: body))], false)
         case .cloudevents:
             return try CloudEventsRequest.units(headers: headers, value: value)
+        case .alertmanager:
+            // No delivery id: a resend of the same group is the same bytes.
+            let event = value["status"].string ?? ""
+            return ([.success(DeliveryUnit(key: Self.digest(body), payload: DeliveryPayload(event: event, body: value, headers: headers), body: body))], false)
         }
     }
 
@@ -42,6 +46,7 @@ extension SourceKind {
         switch self {
         case .github: return DeliveryPayload(event: headers["x-github-event"] ?? "", body: value, headers: headers)
         case .cloudevents: return DeliveryPayload(event: value["type"].string ?? "", body: value, headers: headers)
+        case .alertmanager: return DeliveryPayload(event: value["status"].string ?? "", body: value, headers: headers)
         }
     }
 

@@ -27,6 +27,9 @@ public struct SourceRequest: Sendable, Codable {
     public var issueReferences: Bool?
     public var productionEnvironments: [String]?
     public var incidentLabel: String?
+    /// Alertmanager: labels that name the service; `label=value` rules that make an incident.
+    public var alertServiceLabels: [String]?
+    public var alertIncidentWhen: [String]?
 
     public init(name: String, kind: SourceKind) {
         self.name = name
@@ -35,6 +38,7 @@ public struct SourceRequest: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case name, kind, team, service, serviceFrom, map, storyPatterns, issueReferences, productionEnvironments, incidentLabel
+        case alertServiceLabels, alertIncidentWhen
     }
 
     public init(from decoder: any Decoder) throws {
@@ -52,6 +56,8 @@ public struct SourceRequest: Sendable, Codable {
         issueReferences = try container.decodeIfPresent(Bool.self, forKey: .issueReferences)
         productionEnvironments = try container.decodeIfPresent([String].self, forKey: .productionEnvironments)
         incidentLabel = try container.decodeIfPresent(String.self, forKey: .incidentLabel)
+        alertServiceLabels = try container.decodeIfPresent([String].self, forKey: .alertServiceLabels)
+        alertIncidentWhen = try container.decodeIfPresent([String].self, forKey: .alertIncidentWhen)
     }
 
     /// The settings this asks for, on top of `base` (the defaults, or a source's current ones).
@@ -65,6 +71,8 @@ public struct SourceRequest: Sendable, Codable {
         if let issueReferences { settings.issueReferences = issueReferences }
         if let productionEnvironments { settings.productionEnvironments = productionEnvironments }
         if let incidentLabel { settings.incidentLabel = incidentLabel }
+        if let alertServiceLabels { settings.alertServiceLabelList = alertServiceLabels }
+        if let alertIncidentWhen { settings.alertIncidentRules = alertIncidentWhen }
         return settings
     }
 }

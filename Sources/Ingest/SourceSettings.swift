@@ -44,6 +44,18 @@ public struct SourceSettings: Sendable, Codable, Hashable {
     public var productionEnvironments: [String]
     /// The label that makes an issue an incident.
     public var incidentLabel: String
+    /// Alertmanager: the labels that name an alert's service, first present wins.
+    public var alertServiceLabels: [String] { alertServiceLabelList ?? ["service", "job"] }
+    /// Alertmanager: `label=value` pairs any of which makes an alert an incident too.
+    public var alertIncidentWhen: [String] { alertIncidentRules ?? ["severity=critical", "incident=true"] }
+    /// Stored only when set, so sources made before these settings keep decoding.
+    public var alertServiceLabelList: [String]?
+    public var alertIncidentRules: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case team, service, serviceFrom, repositories, storyPatterns, issueReferences, productionEnvironments, incidentLabel
+        case alertServiceLabelList = "alertServiceLabels", alertIncidentRules = "alertIncidentWhen"
+    }
 
     public init(
         team: String? = nil, service: String? = nil, serviceFrom: ServiceFrom = .repository,

@@ -33,6 +33,12 @@ struct SourceCommand: AsyncParsableCommand {
         @Option(help: "The label that makes an issue an incident (default: incident).")
         var incidentLabel: String?
 
+        @Option(help: "Alertmanager: a label that names the alert's service; repeatable, first present wins (default: service, then job).")
+        var alertServiceLabel: [String] = []
+
+        @Option(help: "Alertmanager: label=value that makes an alert an incident too; repeatable (default: severity=critical, incident=true).")
+        var alertIncidentWhen: [String] = []
+
         func request(name: String, kind: SourceKind) throws -> SourceRequest {
             var request = SourceRequest(name: name, kind: kind)
             request.team = team
@@ -48,6 +54,8 @@ struct SourceCommand: AsyncParsableCommand {
             request.storyPatterns = storyPattern.isEmpty ? nil : storyPattern
             request.productionEnvironments = productionEnvironments.map { $0.split(separator: ",").map(String.init) }
             request.incidentLabel = incidentLabel
+            request.alertServiceLabels = alertServiceLabel.isEmpty ? nil : alertServiceLabel
+            request.alertIncidentWhen = alertIncidentWhen.isEmpty ? nil : alertIncidentWhen
             return request
         }
     }
@@ -58,7 +66,7 @@ struct SourceCommand: AsyncParsableCommand {
 
         @OptionGroup var options: GlobalOptions
         @OptionGroup var ingest: IngestOptions
-        @Option(help: "github") var kind: SourceKind
+        @Option(help: "github, cloudevents or alertmanager") var kind: SourceKind
         @Option(help: "The source's name, in its URL: lowercase letters, digits, . _ -.") var name: String
         @OptionGroup var settings: SettingsOptions
 
