@@ -1,5 +1,6 @@
 public import EventStore
 public import Foundation
+import JSON
 import Postgres
 import Synchronization
 
@@ -135,10 +136,15 @@ public final class SourceStore: Sendable {
             createdAt: try row.decode(4), secretSetAt: try row.decode(5))
     }
 
+    /// The settings as stored; text jsonb cannot hold (U+0000) is refused, not sent.
     static func encode(_ settings: SourceSettings) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(settings), as: UTF8.self)
+        let text = String(decoding: try encoder.encode(settings), as: UTF8.self)
+        do { try JSONScanner.validateObject(text) } catch {
+            throw IngestError(.invalidSource, "a setting holds text that cannot be stored (\(error.reason))", field: "settings")
+        }
+        return text
     }
 
     /// 32 random bytes from the system's cryptographic generator, base64url.

@@ -162,6 +162,9 @@ struct GitHubIngestTests {
                 let invalid = try await server.http.request(
                     "POST", "/v1/sources", headers: admin, body: Data(#"{"name": "Bad Name", "kind": "github"}"#.utf8))
                 #expect(invalid.status == 422)
+                let nul = try await server.http.request(
+                    "POST", "/v1/sources", headers: admin, body: Data(#"{"name": "nul", "kind": "github", "productionEnvironments": ["prod\u0000"]}"#.utf8))
+                #expect(nul.status == 422, "text jsonb cannot store is refused, not a 500: \(nul.text)")
 
                 let hook = GitHubWebhook(server: server, source: "acme", secret: secret)
                 #expect(try await hook.send("ping", event: "ping").status == 202)
