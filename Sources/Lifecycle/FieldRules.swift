@@ -49,9 +49,12 @@ enum FieldRules {
     }
 
     /// A count of tests: `negative_count` below zero.
+    static let maximumCount = 100_000_000
+
     static func count(_ value: Int, _ field: String) throws(DomainError) {
-        guard value < 0 else { return }
-        throw DomainError(code: "negative_count", message: "\(field) must be 0 or more, not \(value)", field: field)
+        if value < 0 { throw DomainError(code: "negative_count", message: "\(field) must be 0 or more, not \(value)", field: field) }
+        guard value > maximumCount else { return }
+        throw .invalidField(field, "\(field) must be at most 100,000,000, not \(value)")
     }
 
     /// A duration in seconds: finite and not negative.

@@ -98,10 +98,11 @@ extension FieldSpec {
         }
     }
 
-    /// A count of tests, required: `negative_count` below zero.
+    /// A count of tests, required: `negative_count` below zero; at most `FieldRules.maximumCount`
+    /// (the read models keep counts as 32-bit integers, sums included).
     static func count(_ key: String) -> FieldSpec {
-        let schema = FieldSchema("integer", minimum: 0)
-        return integerField(key, .required, rule: "0 or more → `negative_count`", schema) { value throws(DomainError) in
+        let schema = FieldSchema("integer", minimum: 0, maximum: FieldRules.maximumCount)
+        return integerField(key, .required, rule: "0 or more → `negative_count`; at most 100,000,000", schema) { value throws(DomainError) in
             try FieldRules.count(value, key)
         }
     }
