@@ -166,7 +166,7 @@ public final class DeliveryStore: Sendable {
     static func decode(_ row: Row) throws -> DeliveryRecord {
         let body = try row.decode(9, as: Data?.self)
         return DeliveryRecord(
-            id: try row.decode(0, as: UUID.self).uuidString.lowercased(), source: try row.decode(1), kind: SourceKind(rawValue: try row.decode(2)) ?? .github,
+            id: try row.decode(0, as: UUID.self).uuidString.lowercased(), source: try row.decode(1), kind: try SourceStore.kind(row.decode(2), source: row.decode(1)),
             deliveryKey: try row.decode(3), event: try row.decode(4), disposition: try row.decode(5), reason: try row.decode(6),
             answer: try row.decode(7, as: String?.self).map(answer),
             headers: try decoder.decode([String: String].self, from: Data(try row.decode(8, as: String.self).utf8)),

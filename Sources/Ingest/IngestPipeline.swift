@@ -76,7 +76,7 @@ public final class IngestPipeline: Sendable {
             return answer
         }
         do {
-            guard let source = try await sources.list().first(where: { $0.id == sourceId }) else {
+            guard let source = try await sources.find(id: sourceId) else {
                 throw IngestError(.sourceNotFound, "the source of delivery \(record.id) was deleted", field: "source")
             }
             let body = Data((record.body ?? "").utf8)
@@ -155,7 +155,7 @@ public final class IngestPipeline: Sendable {
     private func run(_ commands: [MappedCommand], delivery: UUID, key: String, source: Source) async throws -> IngestAnswer {
         let caller = (id: source.id.uuidString.lowercased(), name: "source:\(source.name)")
         // The tool's id may hold anything and be long; a digest is short and fixed.
-        let prefix = "ingest:" + SHA256.hash(data: Data(key.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        let prefix = "ingest:" + Hex.string(SHA256.hash(data: Data(key.utf8)).prefix(16))
         let handler = handler
         let outcomes = try await outcomes(of: commands) { index, command in
             do throws(CommandError) {

@@ -18,7 +18,7 @@ public struct SecretSealer: Sendable {
             throw IngestError(.secretsKeyInvalid, "the secrets key must be 32 bytes (base64 in the key file), not \(keyBytes.count)")
         }
         self.keyBytes = keyBytes
-        keyId = SHA256.hash(data: keyBytes).prefix(8).map { String(format: "%02x", $0) }.joined()
+        keyId = Hex.string(SHA256.hash(data: keyBytes).prefix(8))
     }
 
     /// Reads the key file (base64 of 32 bytes), creating it with a new random key, readable by

@@ -35,7 +35,7 @@ extension SourceSettings {
     /// patterns that do not compile.
     func validated() throws(IngestError) -> SourceSettings {
         for (field, name) in [("team", team), ("service", service)] {
-            if let name, !Self.isName(name) {
+            if let name, !CatalogueNames.isName(name) {
                 throw IngestError(.invalidSource, "\(field) \"\(name)\" must match ^[a-z0-9][a-z0-9._-]{0,62}$", field: field)
             }
         }
@@ -43,7 +43,7 @@ extension SourceSettings {
             guard repository.split(separator: "/").count == 2, repository == repository.lowercased() else {
                 throw IngestError(.invalidSource, "a map needs owner/repo in lowercase, not \"\(repository)\"", field: "map")
             }
-            guard Self.isName(target.service), target.team.map(Self.isName) ?? true else {
+            guard CatalogueNames.isName(target.service), target.team.map(CatalogueNames.isName) ?? true else {
                 throw IngestError(.invalidSource, "the map for \(repository) names an invalid service or team", field: "map")
             }
         }
@@ -59,5 +59,4 @@ extension SourceSettings {
         return self
     }
 
-    static func isName(_ text: String) -> Bool { CatalogueNames.isName(text) }
 }

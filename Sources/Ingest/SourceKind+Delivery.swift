@@ -52,7 +52,7 @@ extension SourceKind {
 
     /// A key for what has no id of its own: a digest of the bytes, so a resend writes once.
     static func digest(_ body: Data) -> String {
-        "sha256:" + SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        "sha256:" + Hex.string(SHA256.hash(data: body))
     }
 }
 

@@ -1,6 +1,7 @@
 public import EventStore
 public import Foundation
 import JSON
+import Lifecycle
 import Postgres
 import Synchronization
 
@@ -30,7 +31,7 @@ public final class SourceStore: Sendable {
     static let columns = "id, name, kind, settings::text, created_at, secret_set_at"
 
     public func create(name: String, kind: SourceKind, settings: SourceSettings) async throws -> IssuedSource {
-        guard SourceSettings.isName(name) else {
+        guard CatalogueNames.isName(name) else {
             throw IngestError(.invalidSource, "a source name must match ^[a-z0-9][a-z0-9._-]{0,62}$, not \"\(name)\"", field: "name")
         }
         let settingsJSON = try Self.encode(settings.validated())
@@ -62,6 +63,14 @@ public final class SourceStore: Sendable {
             try connection.query("SELECT \(Self.columns) FROM ingest_sources WHERE deleted_at IS NULL AND name = $1", [name])
                 .rows.first.map(Self.decode)
         })
+    }
+
+    /// The live source with this id (a dead letter's, for a retry); nil if it was deleted.
+    func find(id: UUID) async throws -> Source? {
+        try await database { connection in
+            try connection.query("SELECT \(Self.columns) FROM ingest_sources WHERE id = $1::uuid AND deleted_at IS NULL", [id])
+                .rows.first.map(Self.decode)
+        }
     }
 
     /// Replaces a source's settings (a new `--map`, say); its secret stays.
@@ -125,13 +134,17 @@ public final class SourceStore: Sendable {
         return source
     }
 
-    static func decode(_ row: Row) throws -> Source {
-        let kind = try row.decode(2, as: String.self)
-        guard let kind = SourceKind(rawValue: kind) else {
-            throw IngestError(.internalError, "source \(try row.decode(1, as: String.self)) has an unknown kind \(kind)")
+    /// A stored kind this build knows; a newer build's kind is an error, not a guess.
+    static func kind(_ text: String, source: String) throws(IngestError) -> SourceKind {
+        guard let kind = SourceKind(rawValue: text) else {
+            throw IngestError(.internalError, "source \(source) has an unknown kind \(text)")
         }
-        return Source(
-            id: try row.decode(0), name: try row.decode(1), kind: kind,
+        return kind
+    }
+
+    static func decode(_ row: Row) throws -> Source {
+        Source(
+            id: try row.decode(0), name: try row.decode(1), kind: try kind(row.decode(2), source: row.decode(1)),
             settings: try JSONDecoder().decode(SourceSettings.self, from: Data(try row.decode(3, as: String.self).utf8)),
             createdAt: try row.decode(4), secretSetAt: try row.decode(5))
     }

@@ -29,12 +29,20 @@ public struct JSONScanner {
 
     /// Parses an object that makes up the whole of `bytes` into its members in order, without
     /// a dictionary or a String per plain key; each member's value bytes are kept as a range.
-    public static func members(ofObject bytes: [UInt8]) throws(JSONSyntaxError) -> JSONMembers {
+    /// The values of `passedOn` keys are only checked for syntax (their strings' UTF-8 is the
+    /// reader's to check) and read as `.null`: a caller that hands them on as bytes need not
+    /// build them.
+    public static func members(ofObject bytes: [UInt8], passedOn: Set<String> = []) throws(JSONSyntaxError) -> JSONMembers {
         try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
             var scanner = JSONScanner(buffer, refusesNUL: false)
             var members = JSONMembers(bytes: bytes)
             try scanner.object(depth: 1) { scanner, key, depth throws(JSONSyntaxError) in
                 let start = scanner.index
+                if !passedOn.isEmpty, passedOn.contains(key.text(in: scanner.bytes)) {
+                    try scanner.skipValue(depth: depth)
+                    members.append(key, .null, start..<scanner.index)
+                    return
+                }
                 let value = try scanner.value(depth: depth)
                 members.append(key, value, start..<scanner.index)
             }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Ingest
 import Logging
@@ -36,7 +35,6 @@ enum IngestBenchmark {
 
     /// One delivery per line: signature, delivery id, body (one line of JSON).
     static func deliveries(count: Int, secret: String, prefix: Int) -> String {
-        let key = SymmetricKey(data: Data(secret.utf8))
         var text = ""
         for index in 0..<count {
             let commits = (0..<commitsPerPush).map { commit in
@@ -44,8 +42,7 @@ enum IngestBenchmark {
                 return #"{"id":"\#(sha)","message":"PROJ-\#(index % 900 + 100): tidy the cart step \#(commit) of the checkout flow","timestamp":"2026-12-01T10:00:00Z","author":{"name":"Ada Lovelace","email":"ada@acme.example","username":"ada"},"distinct":true,"added":[],"removed":[],"modified":["Sources/Checkout/Cart.swift"]}"#
             }
             let body = #"{"ref":"refs/heads/main","before":"0000000000000000000000000000000000000000","after":"\#(String(format: "%08x%08x%08x", prefix, index, commitsPerPush - 1))","created":false,"deleted":false,"forced":false,"repository":{"id":708123456,"name":"checkout-api","full_name":"acme/checkout-api","default_branch":"main","owner":{"login":"acme"}},"pusher":{"name":"ada"},"sender":{"login":"ada"},"commits":[\#(commits.joined(separator: ","))]}"#
-            let mac = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: key).map { String(format: "%02x", $0) }.joined()
-            text += "sha256=\(mac)\tbench-\(prefix)-\(index)\t\(body)\n"
+            text += "\(GitHubSignature.sign(Data(body.utf8), secret: secret))\tbench-\(prefix)-\(index)\t\(body)\n"
         }
         return text
     }

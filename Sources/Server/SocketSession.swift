@@ -103,7 +103,8 @@ final class SocketSession: Sendable {
     private func parse(_ line: ByteBuffer) async -> Request? {
         let members: JSONMembers
         do {
-            members = try JSONScanner.members(ofObject: Array(line.readableBytesView))
+            // `data` goes to the command handler, whose own reading checks it in full.
+            members = try JSONScanner.members(ofObject: Array(line.readableBytesView), passedOn: ["data"])
         } catch {
             await reply(id: "null", error: .init(code: "invalid_json", message: "the request is not a valid JSON object: \(error)"))
             return nil

@@ -77,6 +77,18 @@ struct JSONScannerTests {
         #expect(ranges.keys.sorted() == ["café", "data", "id", "op"])
     }
 
+    @Test("members passed on are checked for syntax, not built, and keep their bytes")
+    func passedOn() throws {
+        let text = #"{"op": "command", "data": {"b": [1, 2], "s": "x"}}"#
+        let members = try JSONScanner.members(ofObject: Array(text.utf8), passedOn: ["data"])
+        #expect(members["data"] == .null)
+        #expect(members["op"] == "command")
+        #expect(String(decoding: members.raw("data")!, as: UTF8.self) == #"{"b": [1, 2], "s": "x"}"#)
+        #expect(throws: JSONSyntaxError.self) { try JSONScanner.members(ofObject: Array(#"{"data": {"b": [1,}}"#.utf8), passedOn: ["data"]) }
+        let deep = "{\"data\":" + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}"
+        #expect(throws: JSONSyntaxError.self) { try JSONScanner.members(ofObject: Array(deep.utf8), passedOn: ["data"]) }
+    }
+
     @Test("decoding from the scanned members gives field paths like JSONDecoder")
     func decoding() throws {
         struct Payload: Decodable, Equatable {
