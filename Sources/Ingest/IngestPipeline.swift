@@ -27,12 +27,11 @@ public final class IngestPipeline: Sendable {
 
     /// One webhook request. `headers` have lowercased names. `preauthenticated`: the caller
     /// already checked an API token with the ingest scope (CloudEvents emitters may use one).
-    public func ingest(
-        kind: SourceKind, source name: String, headers: [String: String], body: Data, preauthenticated: Bool = false
-    ) async throws -> IngestResult {
+    public func ingest(kind: SourceKind, source name: String, _ request: IngestRequest, preauthenticated: Bool = false) async throws -> IngestResult {
         let (source, secret) = try await sources.withSecret(name, kind: kind)
-        if !preauthenticated { try kind.authenticate(headers: headers, body: body, secret: secret) }
-        let (units, batch) = try kind.units(headers: headers, body: body, value: try Self.parse(body))
+        if !preauthenticated { try kind.adapter.authenticate(request, secret: secret) }
+        let headers = request.headers
+        let (units, batch) = try kind.adapter.units(request)
         if !batch, case .failure(let error) = units[0] { throw error }
         var answers: [Result<IngestAnswer, IngestError>] = []
         for unit in units {
@@ -42,6 +41,18 @@ public final class IngestPipeline: Sendable {
             }
         }
         return batch ? .batch(answers) : .single(try answers[0].get())
+    }
+
+    /// A delivery from a trusted caller (`loopline import feedback`: one CSV row as a JSON
+    /// object) under the caller's key: no secret is checked, the rest is as for a webhook.
+    public func submit(kind: SourceKind, source name: String, key: String, body: Data) async throws -> IngestAnswer {
+        let source = try await sources.show(name)
+        guard source.kind == kind else {
+            throw IngestError(.sourceNotFound, "source \(name) is a \(source.kind.rawValue) source, not \(kind.rawValue)", field: "source")
+        }
+        let headers = ["content-type": "application/json"]
+        let payload = try kind.storedPayload(headers: headers, body: body, key: key)
+        return try await deliver(DeliveryUnit(key: key, payload: payload, body: body), source: source, headers: headers)
     }
 
     /// One delivery: claimed once, however many requests carry it at the same time.
@@ -80,17 +91,11 @@ public final class IngestPipeline: Sendable {
                 throw IngestError(.sourceNotFound, "the source of delivery \(record.id) was deleted", field: "source")
             }
             let body = Data((record.body ?? "").utf8)
-            let payload = try source.kind.storedPayload(headers: record.headers, body: body)
+            let payload = try source.kind.storedPayload(headers: record.headers, body: body, key: record.deliveryKey)
             return try await process(id, key: record.deliveryKey, payload, body: body, source: source)
         } catch {
             await deliveries.release(id)
             throw error
-        }
-    }
-
-    static func parse(_ body: Data) throws(IngestError) -> JSONValue {
-        do { return try JSONScanner.value(of: Array(body)) } catch {
-            throw IngestError(.invalidBody, "the delivery is not valid JSON: \(error)")
         }
     }
 
@@ -124,10 +129,10 @@ public final class IngestPipeline: Sendable {
     }
 
     private func process(_ id: UUID, key: String, _ payload: DeliveryPayload, body: Data, source: Source) async throws -> IngestAnswer {
-        let context = MappingContext(settings: source.settings, environments: handler.policy.environments)
+        let context = MappingContext(settings: source.settings, environments: handler.policy.environments, sourceName: source.name)
         let answer: IngestAnswer
         do {
-            switch source.kind.mapping.map(payload, context) {
+            switch source.kind.adapter.map(payload, context) {
             case .ignored(let reason):
                 answer = IngestAnswer(delivery: id, disposition: .ignored, reason: reason, events: [])
             case .deadLetter(let reason):

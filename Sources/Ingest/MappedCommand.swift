@@ -41,11 +41,15 @@ public struct DeliveryPayload: Sendable {
     public var body: JSONValue
     /// Request headers, names lowercased.
     public var headers: [String: String]
+    /// The delivery's key (the tool's id, `Idempotency-Key`, or a digest): what names a fact
+    /// that carries no id of its own (a survey answer), the same on every redelivery.
+    public var key: String
 
-    public init(event: String, body: JSONValue, headers: [String: String] = [:]) {
+    public init(event: String, body: JSONValue, headers: [String: String] = [:], key: String = "") {
         self.event = event
         self.body = body
         self.headers = headers
+        self.key = key
     }
 }
 

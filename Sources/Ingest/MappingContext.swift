@@ -7,10 +7,13 @@ public import Lifecycle
 public struct MappingContext: Sendable {
     public var settings: SourceSettings
     public var environments: Set<String>
+    /// The source's name: what scopes ids made from a delivery's key (feedback) to the source.
+    public var sourceName: String
 
-    public init(settings: SourceSettings, environments: Set<String> = Policy().environments) {
+    public init(settings: SourceSettings, environments: Set<String> = Policy().environments, sourceName: String = "") {
         self.settings = settings
         self.environments = environments
+        self.sourceName = sourceName
     }
 
     /// The service and team a repository's deliveries are about, or why there is none.

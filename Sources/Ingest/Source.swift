@@ -40,8 +40,12 @@ extension SourceSettings {
             }
         }
         for (repository, target) in repositories {
-            guard repository.split(separator: "/").count == 2, repository == repository.lowercased() else {
-                throw IngestError(.invalidSource, "a map needs owner/repo in lowercase, not \"\(repository)\"", field: "map")
+            guard !repository.isEmpty, !repository.split(separator: "/", omittingEmptySubsequences: false).contains(""),
+                repository == repository.lowercased()
+            else {
+                throw IngestError(
+                    .invalidSource, "a map needs a lowercase owner/repo (GitLab: group/subgroup/project; Jira: the project key), not \"\(repository)\"",
+                    field: "map")
             }
             guard CatalogueNames.isName(target.service), target.team.map(CatalogueNames.isName) ?? true else {
                 throw IngestError(.invalidSource, "the map for \(repository) names an invalid service or team", field: "map")
@@ -52,6 +56,9 @@ extension SourceSettings {
         }
         guard alertServiceLabels.allSatisfy({ !$0.isEmpty }), alertIncidentWhen.allSatisfy({ $0.split(separator: "=").count == 2 }) else {
             throw IngestError(.invalidSource, "alert service labels must not be empty, and incident rules are label=value", field: "alertIncidentWhen")
+        }
+        guard !jiraImprovementTypes.contains(""), !jiraCancelResolutions.contains("") else {
+            throw IngestError(.invalidSource, "improvement types and cancel resolutions must not be empty", field: "cancelResolutions")
         }
         guard !productionEnvironments.isEmpty, !productionEnvironments.contains(""), !incidentLabel.isEmpty else {
             throw IngestError(.invalidSource, "production environments and the incident label must not be empty", field: "productionEnvironments")

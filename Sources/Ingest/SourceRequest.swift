@@ -30,6 +30,9 @@ public struct SourceRequest: Sendable, Codable {
     /// Alertmanager: labels that name the service; `label=value` rules that make an incident.
     public var alertServiceLabels: [String]?
     public var alertIncidentWhen: [String]?
+    /// Jira: issue types that are improvements; resolutions that cancel a story.
+    public var improvementTypes: [String]?
+    public var cancelResolutions: [String]?
 
     public init(name: String, kind: SourceKind) {
         self.name = name
@@ -38,7 +41,7 @@ public struct SourceRequest: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case name, kind, team, service, serviceFrom, map, storyPatterns, issueReferences, productionEnvironments, incidentLabel
-        case alertServiceLabels, alertIncidentWhen
+        case alertServiceLabels, alertIncidentWhen, improvementTypes, cancelResolutions
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,6 +61,8 @@ public struct SourceRequest: Sendable, Codable {
         incidentLabel = try container.decodeIfPresent(String.self, forKey: .incidentLabel)
         alertServiceLabels = try container.decodeIfPresent([String].self, forKey: .alertServiceLabels)
         alertIncidentWhen = try container.decodeIfPresent([String].self, forKey: .alertIncidentWhen)
+        improvementTypes = try container.decodeIfPresent([String].self, forKey: .improvementTypes)
+        cancelResolutions = try container.decodeIfPresent([String].self, forKey: .cancelResolutions)
     }
 
     /// The settings this asks for, on top of `base` (the defaults, or a source's current ones).
@@ -73,6 +78,8 @@ public struct SourceRequest: Sendable, Codable {
         if let incidentLabel { settings.incidentLabel = incidentLabel }
         if let alertServiceLabels { settings.alertServiceLabelList = alertServiceLabels }
         if let alertIncidentWhen { settings.alertIncidentRules = alertIncidentWhen }
+        if let improvementTypes { settings.improvementTypeList = improvementTypes }
+        if let cancelResolutions { settings.cancelResolutionList = cancelResolutions }
         return settings
     }
 }

@@ -48,13 +48,22 @@ public struct SourceSettings: Sendable, Codable, Hashable {
     public var alertServiceLabels: [String] { alertServiceLabelList ?? ["service", "job"] }
     /// Alertmanager: `label=value` pairs any of which makes an alert an incident too.
     public var alertIncidentWhen: [String] { alertIncidentRules ?? ["severity=critical", "incident=true"] }
+    /// Jira: issue types that are improvements rather than stories.
+    public var jiraImprovementTypes: [String] { improvementTypeList ?? ["Improvement"] }
+    /// Jira: resolutions that mean a story was dropped, not done.
+    public var jiraCancelResolutions: [String] {
+        cancelResolutionList ?? ["Won't Do", "Won't Fix", "Cancelled", "Canceled", "Declined", "Duplicate", "Cannot Reproduce", "Obsolete"]
+    }
     /// Stored only when set, so sources made before these settings keep decoding.
     public var alertServiceLabelList: [String]?
     public var alertIncidentRules: [String]?
+    public var improvementTypeList: [String]?
+    public var cancelResolutionList: [String]?
 
     enum CodingKeys: String, CodingKey {
         case team, service, serviceFrom, repositories, storyPatterns, issueReferences, productionEnvironments, incidentLabel
         case alertServiceLabelList = "alertServiceLabels", alertIncidentRules = "alertIncidentWhen"
+        case improvementTypeList = "improvementTypes", cancelResolutionList = "cancelResolutions"
     }
 
     public init(

@@ -23,14 +23,17 @@ struct IngestRoutes: Sendable {
                 status: .notFound, code: "unknown_source_kind",
                 message: "sources are of kind \(SourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        try CommandRoutes.requireJSON(request)
+        if !(kind.acceptsForms && Self.isForm(request)) { try CommandRoutes.requireJSON(request) }
         let body = try await CommandRoutes.collect(request, upTo: maximumBodyBytes) { limit in
             IngestError(.bodyTooLarge, "a delivery may hold at most \(limit) bytes")
         }
         do {
             let headers = Self.headers(request.headers)
+            var query: [String: String] = [:]
+            for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
             let result = try await pipeline.ingest(
-                kind: kind, source: context.parameters.get("source") ?? "", headers: headers, body: Data(body.readableBytesView),
+                kind: kind, source: context.parameters.get("source") ?? "",
+                IngestRequest(headers: headers, query: query, body: Data(body.readableBytesView)),
                 preauthenticated: try await hasIngestToken(kind, headers))
             for answer in result.answers {
                 metrics.deliveryFinished(kind: kind.rawValue, disposition: answer.disposition.rawValue, duration: .now - started)
@@ -50,6 +53,10 @@ struct IngestRoutes: Sendable {
         else { return false }
         guard principal.allows(.ingest) else { throw APIError.forbidden(.ingest) }
         return true
+    }
+
+    static func isForm(_ request: Request) -> Bool {
+        request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
     }
 
     /// Header names lowercased; a header sent twice is joined with commas, as HTTP allows.

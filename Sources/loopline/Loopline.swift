@@ -17,7 +17,7 @@ struct Loopline: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, MigrateCommand.self, AppendCommand.self, ReadCommand.self, FollowCommand.self,
             StatusCommand.self, WorkCommand.self, ProjectionsCommand.self, ReplayCommand.self, ExportCommand.self, AnalyticsCommand.self, TokenCommand.self, SendCommand.self,
-            SeedCommand.self, SourceCommand.self, DeliveriesCommand.self,
+            SeedCommand.self, SourceCommand.self, DeliveriesCommand.self, ImportCommand.self,
         ]
     )
 }

@@ -21,7 +21,7 @@ struct SourceCommand: AsyncParsableCommand {
         @Option(help: "Where the service comes from without a --map: repository (its name, lowercased) or map (only mapped repositories; others are dead-lettered).")
         var serviceFrom: SourceSettings.ServiceFrom?
 
-        @Option(help: "owner/repo=service[:team]; repeatable. Wins over --service.")
+        @Option(help: "owner/repo=service[:team] (GitLab: group/project; Jira: project key); repeatable. Wins over --service.")
         var map: [String] = []
 
         @Option(help: "A regular expression whose matches in branches, messages and titles are story ids; repeatable (default: [A-Z][A-Z0-9]+-[0-9]+).")
@@ -38,6 +38,12 @@ struct SourceCommand: AsyncParsableCommand {
 
         @Option(help: "Alertmanager: label=value that makes an alert an incident too; repeatable (default: severity=critical, incident=true).")
         var alertIncidentWhen: [String] = []
+
+        @Option(help: "Jira: an issue type that is an improvement, not a story; repeatable (default: Improvement).")
+        var improvementType: [String] = []
+
+        @Option(help: "Jira: a resolution that means a story was dropped, not done; repeatable (default: Won't Do, Won't Fix, Cancelled, Canceled, Declined, Duplicate, Cannot Reproduce, Obsolete).")
+        var cancelResolution: [String] = []
 
         func request(name: String, kind: SourceKind) throws -> SourceRequest {
             var request = SourceRequest(name: name, kind: kind)
@@ -56,6 +62,8 @@ struct SourceCommand: AsyncParsableCommand {
             request.incidentLabel = incidentLabel
             request.alertServiceLabels = alertServiceLabel.isEmpty ? nil : alertServiceLabel
             request.alertIncidentWhen = alertIncidentWhen.isEmpty ? nil : alertIncidentWhen
+            request.improvementTypes = improvementType.isEmpty ? nil : improvementType
+            request.cancelResolutions = cancelResolution.isEmpty ? nil : cancelResolution
             return request
         }
     }
@@ -66,7 +74,7 @@ struct SourceCommand: AsyncParsableCommand {
 
         @OptionGroup var options: GlobalOptions
         @OptionGroup var ingest: IngestOptions
-        @Option(help: "github, cloudevents or alertmanager") var kind: SourceKind
+        @Option(help: "github, gitlab, jira, alertmanager, cloudevents or feedback") var kind: SourceKind
         @Option(help: "The source's name, in its URL: lowercase letters, digits, . _ -.") var name: String
         @OptionGroup var settings: SettingsOptions
 

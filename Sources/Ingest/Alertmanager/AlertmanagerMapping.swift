@@ -6,7 +6,17 @@ import JSON
 /// per alert, `{alertname}.{fingerprint}`), so Alertmanager's resends every `repeat_interval`
 /// record nothing new. An alert whose labels match the source's incident rule also opens and
 /// resolves an incident, one per firing episode (fingerprint and start).
-enum AlertmanagerMapping: SourceMapping {
+enum AlertmanagerMapping: SourceAdapter {
+    static func authenticate(_ request: IngestRequest, secret: String) throws(IngestError) {
+        try SharedSecret.verifyBearer(request.headers, secret: secret)
+    }
+
+    /// No delivery id: a resend of the same group is the same bytes, keyed by their digest.
+    static func payload(headers: [String: String], body: Data) throws(IngestError) -> DeliveryPayload {
+        let value = try json(body)
+        return DeliveryPayload(event: value["status"].string ?? "", body: value, headers: headers)
+    }
+
     static func map(_ payload: DeliveryPayload, _ context: MappingContext) -> MappingOutcome {
         let body = payload.body
         guard body["version"].string == "4" else {

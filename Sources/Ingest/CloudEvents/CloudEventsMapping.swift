@@ -6,9 +6,22 @@ import Lifecycle
 /// them: `dev.loopline.*`, or CDEvents carrying our data in `customData` with the `lltype`
 /// extension) come back as the very commands that wrote them; other CDEvents v0.4 types map
 /// as `CDEventsMapping` says; anything else is dead-lettered as an unknown type.
-enum CloudEventsMapping: SourceMapping {
+enum CloudEventsMapping: SourceAdapter {
     static let cdeventsPrefix = "dev.cdevents."
     static let looplinePrefix = "dev.loopline."
+
+    static func authenticate(_ request: IngestRequest, secret: String) throws(IngestError) {
+        try SharedSecret.verifyBearer(request.headers, secret: secret)
+    }
+
+    static func payload(headers: [String: String], body: Data) throws(IngestError) -> DeliveryPayload {
+        let value = try json(body)
+        return DeliveryPayload(event: value["type"].string ?? "", body: value, headers: headers)
+    }
+
+    static func units(_ request: IngestRequest) throws(IngestError) -> (units: [Result<DeliveryUnit, IngestError>], batch: Bool) {
+        try CloudEventsRequest.units(headers: request.headers, value: try json(request.body))
+    }
 
     static func map(_ payload: DeliveryPayload, _ context: MappingContext) -> MappingOutcome {
         let event: CloudEvent

@@ -1,8 +1,19 @@
+import Foundation
 import JSON
 
 /// GitHub webhooks: `X-GitHub-Event` names the payload's shape (docs.github.com, "Webhook
 /// events and payloads"); each tracked event has a file of its own here.
-enum GitHubMapping: SourceMapping {
+enum GitHubMapping: SourceAdapter {
+    static func authenticate(_ request: IngestRequest, secret: String) throws(IngestError) {
+        try GitHubSignature.verify(headers: request.headers, body: request.body, secret: secret)
+    }
+
+    static func payload(headers: [String: String], body: Data) throws(IngestError) -> DeliveryPayload {
+        DeliveryPayload(event: headers["x-github-event"] ?? "", body: try json(body), headers: headers)
+    }
+
+    static func deliveryId(_ headers: [String: String], _ payload: DeliveryPayload) -> String? { headers["x-github-delivery"] }
+
     static func map(_ payload: DeliveryPayload, _ context: MappingContext) -> MappingOutcome {
         let event = GitHubEvent(body: payload.body, context: context)
         switch payload.event {
