@@ -23,7 +23,7 @@ enum FeedbackMapping: SourceAdapter {
         let media = headers["content-type"]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         let value: JSONValue = media == "application/x-www-form-urlencoded"
             ? .object(try FormBody.fields(body).mapValues(JSONValue.string)) : try json(body)
-        guard case .object = value else { throw IngestError(.invalidBody, "feedback is a JSON object or a form, not \(value)") }
+        guard case .object = value else { throw IngestError(.invalidBody, "feedback is a JSON object or a form of fields") }
         return DeliveryPayload(event: "feedback", body: value, headers: headers)
     }
 

@@ -58,7 +58,7 @@ struct JiraIssue {
         case .success(let target):
             let commands = build(target, key)
             return commands.isEmpty ? .ignored(reason) : .commands(commands)
-        case .failure(let unmapped): return .deadLetter(unmapped.reason)
+        case .failure: return .deadLetter("Jira project \(project) is not mapped to a service; add it with --map \(project)=service or set --service")
         }
     }
 
