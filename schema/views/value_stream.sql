@@ -111,6 +111,17 @@ released AS (
     SELECT r.story_id, min(r.published_at) AS at FROM story_releases r JOIN production p USING (story_id)
      WHERE r.published_at >= p.finished_at GROUP BY r.story_id
 ),
+-- Incidents with no link (alerts) attributed by DORA's recent_deployment rule: the latest
+-- successful production deployment of their service within the 24 hours before they opened.
+attributed AS (
+    SELECT i.incident_id,
+           (SELECT d.deployment_id FROM delivery.deployments d
+             WHERE d.service = i.service AND d.environment = 'production' AND d.status IN ('succeeded', 'rolled_back')
+               AND d.finished_at <= i.opened_at AND d.finished_at > i.opened_at - interval '24 hours'
+             ORDER BY d.finished_at DESC, d.deployment_id DESC LIMIT 1) AS deployment_id
+      FROM monitoring.incidents i
+     WHERE i.deployment_id IS NULL AND i.root_cause_sha IS NULL AND i.opened_at IS NOT NULL
+),
 story_incidents AS (
     SELECT sc.story_id, i.incident_id
       FROM story_commits sc JOIN delivery.deployments d ON d.sha = sc.sha
@@ -120,6 +131,11 @@ story_incidents AS (
     UNION
     SELECT sc.story_id, i.incident_id
       FROM story_commits sc JOIN monitoring.incidents i ON i.root_cause_sha = sc.sha
+    UNION
+    SELECT sc.story_id, a.incident_id
+      FROM story_commits sc JOIN delivery.deployments d ON d.sha = sc.sha JOIN attributed a ON a.deployment_id = d.deployment_id
+    UNION
+    SELECT rc.story_id, a.incident_id FROM reached rc JOIN attributed a USING (deployment_id)
 ),
 story_feedback AS (
     SELECT story_id, feedback_id FROM feedback.feedback WHERE story_id IS NOT NULL

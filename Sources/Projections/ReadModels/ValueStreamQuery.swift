@@ -46,8 +46,18 @@ enum ValueStreamQuery {
         releases AS (SELECT * FROM delivery.releases
                       WHERE deployment_ids && ARRAY(SELECT deployment_id FROM deployments) OR sha IN (SELECT sha FROM commits)),
         released AS (SELECT min(r.published_at) AS at FROM releases r, production p WHERE r.published_at >= p.finished_at),
-        incidents AS (SELECT * FROM monitoring.incidents
-                       WHERE deployment_id IN (SELECT deployment_id FROM deployments) OR root_cause_sha IN (SELECT sha FROM commits)),
+        incidents AS (SELECT i.*, CASE WHEN i.deployment_id IN (SELECT deployment_id FROM deployments) THEN 'deployment_link'
+                                       WHEN i.root_cause_sha IN (SELECT sha FROM commits) THEN 'root_cause_sha'
+                                       ELSE 'recent_deployment' END AS rule
+                        FROM monitoring.incidents i
+                       WHERE i.deployment_id IN (SELECT deployment_id FROM deployments) OR i.root_cause_sha IN (SELECT sha FROM commits)
+                          -- DORA's rule for an incident with no link (an alert): the latest successful deployment of its
+                          -- service in the environment within the 24 hours before it opened.
+                          OR (i.deployment_id IS NULL AND i.root_cause_sha IS NULL AND i.opened_at IS NOT NULL
+                              AND (SELECT s.deployment_id FROM successful s
+                                    WHERE s.service = i.service AND s.environment = $2 AND s.finished_at <= i.opened_at
+                                      AND s.finished_at > i.opened_at - interval '24 hours'
+                                    ORDER BY s.finished_at DESC, s.deployment_id DESC LIMIT 1) IN (SELECT deployment_id FROM deployments))),
         feedback AS (SELECT * FROM feedback.feedback WHERE story_id = $1 OR release_id IN (SELECT release_id FROM releases)),
         improvements AS (SELECT * FROM improvement.improvements
                           WHERE feedback_id IN (SELECT feedback_id FROM feedback) OR incident_id IN (SELECT incident_id FROM incidents)),
@@ -84,7 +94,7 @@ enum ValueStreamQuery {
                                      'publishedAt', published_at) ORDER BY published_at, release_id) FROM releases), '[]'),
             'incidents', coalesce((SELECT json_agg(json_build_object('incidentId', incident_id, 'severity', severity,
                                       'deploymentId', deployment_id, 'rootCauseSha', root_cause_sha, 'openedAt', opened_at,
-                                      'resolvedAt', resolved_at) ORDER BY opened_at, incident_id) FROM incidents), '[]'),
+                                      'resolvedAt', resolved_at, 'rule', rule) ORDER BY opened_at, incident_id) FROM incidents), '[]'),
             'feedback', coalesce((SELECT json_agg(json_build_object('feedbackId', feedback_id, 'source', source, 'rating', rating,
                                      'receivedAt', received_at) ORDER BY received_at, feedback_id) FROM feedback), '[]'),
             'improvements', coalesce((SELECT json_agg(json_build_object('improvementId', improvement_id, 'title', title,
