@@ -151,6 +151,30 @@ struct CommandLineTests {
         }
     }
 
+    @Test("import feedback: a survey CSV through a feedback source, each row once; a bad --map writes nothing")
+    func importFeedback() async throws {
+        try await TestDatabase.with { db in
+            let folder = NSTemporaryDirectory() + "loopline-import-" + UUID().uuidString.prefix(8)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let keys = ["--secrets-key-file", folder + "/secrets.key"]
+            let created = try await loopline(db, ["source", "create", "--kind", "feedback", "--name", "nps", "--service", "shop"] + keys)
+            #expect(created.status == 0, "\(created.stderr)")
+            let file = folder + "/nps.csv"
+            try Data("Score,Comment,Submitted\n5,\"Fast, really\",2026-10-06T09:00:00Z\n3,,2026-10-06T10:00:00Z\n9,Typo,2026-10-06T11:00:00Z\n".utf8)
+                .write(to: URL(fileURLWithPath: file))
+            let arguments = ["import", "feedback", file, "--source", "nps", "--map", "rating=Score,text=Comment", "--map", "occurredAt=Submitted"] + keys
+            let first = try object(try await loopline(db, arguments).stdout)
+            #expect(first["rows"] as? Int == 3 && first["recorded"] as? Int == 2 && first["deadLettered"] as? Int == 1, "\(first)")
+            #expect(((first["deadLetters"] as? [[String: Any]])?.first?["line"] as? Int) == 4)
+            let second = try object(try await loopline(db, arguments).stdout)
+            #expect(second["recorded"] as? Int == 0 && second["alreadyImported"] as? Int == 2, "\(second)")
+            let badMap = try await loopline(db, ["import", "feedback", file, "--source", "nps", "--map", "stars=Score"] + keys)
+            #expect(badMap.status == 1 && badMap.stderr.contains("stars is not a feedback field"), "\(badMap.stderr)")
+            #expect(try await db.eventCount() == 2)
+        }
+    }
+
     @Test("export continues from its manifest, refuses a manifest for other filters, and analytics views lists the views")
     func exportFromTheCommandLine() async throws {
         try await TestDatabase.with { db in
