@@ -31,6 +31,15 @@ public struct MappingContext: Sendable {
         return .success(.init(service: service, team: settings.team))
     }
 
+    /// The commands `build` makes for the repository's service, or its dead letter when the
+    /// source cannot name one.
+    func commands(repository: String?, _ build: (SourceSettings.Target) -> [MappedCommand]) -> MappingOutcome {
+        switch target(repository: repository) {
+        case .success(let target): return .commands(build(target))
+        case .failure(let unmapped): return .deadLetter(unmapped.reason)
+        }
+    }
+
     /// A repository name lowercased into the service pattern `^[a-z0-9][a-z0-9._-]{0,62}$`.
     static func serviceName(_ repository: String) -> String? {
         var name = String(repository.lowercased().unicodeScalars.map { scalar -> Character in

@@ -62,14 +62,14 @@ struct JiraMappingTests {
         #expect(completed.map(\.name) == ["create-story", "complete-story"])
         #expect(completed[1] == MappedCommand(
             "complete-story", fields(["storyId": "PROJ-1", "occurredAt": "2026-10-04T15:15:00.000Z"]),
-            alreadyRecorded: ["story_already_completed", "story_cancelled"]))
+            alreadyRecorded: ["story_already_completed", "story_cancelled", "story_closed"]))
         guard case .commands(let cancelled) = try map("issue_updated-wont-do") else {
             Issue.record("expected commands")
             return
         }
         #expect(cancelled[1] == MappedCommand(
             "cancel-story", fields(["storyId": "PROJ-4", "reason": "resolved as Won't Do", "occurredAt": "2026-10-05T07:20:00.000Z"]),
-            alreadyRecorded: ["story_already_completed", "story_cancelled"]))
+            alreadyRecorded: ["story_already_completed", "story_cancelled", "story_closed"]))
         let strict = MappingContext(settings: SourceSettings(repositories: ["proj": .init(service: "web", team: "frontend")]).withCancelResolutions(["Obsolete"]))
         guard case .commands(let notCancelled) = try map("issue_updated-wont-do", strict) else {
             Issue.record("expected commands")

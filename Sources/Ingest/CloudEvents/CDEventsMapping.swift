@@ -188,7 +188,7 @@ struct CDEvent {
         return command(
             cancelled ? "cancel-story" : "complete-story",
             ["storyId": .string(storyId), "reason": cancelled ? .string("closed as \(resolution)") : .null],
-            alreadyRecorded: ["story_already_completed", "story_cancelled", "story_closed"])
+            alreadyRecorded: MappedCommand.storyClosed)
     }
 
     func artifactPublished() -> MappingOutcome {

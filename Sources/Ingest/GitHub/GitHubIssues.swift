@@ -20,24 +20,13 @@ enum GitHubIssues {
         switch event.action {
         case "opened", "labeled", "reopened":
             return event.commands { target in
-                [MappedCommand(
-                    "open-incident",
-                    MappingFields.target(target).merging([
-                        "incidentId": .string(id), "title": MappingFields.clipped(issue["title"].text, 500),
-                        "severity": .integer(severity(labels)),
-                        "occurredAt": event.action == "opened" ? issue["created_at"] : issue["updated_at"],
-                    ]) { $1 },
-                    alreadyRecorded: ["incident_exists"])]
+                [.openIncident(
+                    target, id: id, title: issue["title"].text, severity: severity(labels),
+                    at: event.action == "opened" ? issue["created_at"] : issue["updated_at"])]
             }
         case "closed":
             return event.commands { target in
-                [MappedCommand(
-                    "resolve-incident",
-                    MappingFields.target(target).merging([
-                        "incidentId": .string(id), "occurredAt": issue["closed_at"],
-                        "resolution": MappingFields.text(issue["state_reason"].text.map { "closed as \($0)" }),
-                    ]) { $1 },
-                    alreadyRecorded: ["incident_not_open"])]
+                [.resolveIncident(target, id: id, resolution: issue["state_reason"].text.map { "closed as \($0)" }, at: issue["closed_at"])]
             }
         default:
             return .ignored("issues \(event.action) on an incident is not recorded")
@@ -62,25 +51,11 @@ enum GitHubIssues {
     private static func story(_ event: GitHubEvent, _ issue: JSONValue, id: String) -> MappingOutcome {
         switch event.action {
         case "opened":
-            return event.commands { target in
-                [MappedCommand(
-                    "create-story",
-                    MappingFields.target(target).merging([
-                        "storyId": .string(id), "title": MappingFields.clipped(issue["title"].text, 500),
-                        "occurredAt": issue["created_at"],
-                    ]) { $1 },
-                    alreadyRecorded: ["story_exists"])]
-            }
+            return event.commands { target in [.createStory(target, id: id, title: issue["title"].text, at: issue["created_at"])] }
         case "closed":
             let cancelled = issue["state_reason"].string == "not_planned"
             return event.commands { target in
-                [MappedCommand(
-                    cancelled ? "cancel-story" : "complete-story",
-                    MappingFields.target(target).merging([
-                        "storyId": .string(id), "occurredAt": issue["closed_at"],
-                        "reason": cancelled ? .string("closed as not planned") : .null,
-                    ]) { $1 },
-                    alreadyRecorded: ["story_already_completed", "story_cancelled", "story_closed"])]
+                [.closeStory(target, id: id, cancelReason: cancelled ? "closed as not planned" : nil, at: issue["closed_at"])]
             }
         default:
             return .ignored("issues \(event.action) is not recorded")

@@ -44,17 +44,11 @@ struct GitHubEvent {
     var repository: String? { body["repository"]["full_name"].text }
     var defaultBranch: String { body["repository"]["default_branch"].text ?? "main" }
 
-    /// The commands' service and team, or the outcome to give when there are none.
-    func target() -> Result<SourceSettings.Target, Unmapped> { context.target(repository: repository) }
-
     func storyIds(_ texts: String?...) -> [String] { context.storyIds(in: texts, repository: repository) }
 
     /// Builds commands once the repository's service is known; unmapped → dead-lettered.
     func commands(_ build: (SourceSettings.Target) -> [MappedCommand]) -> MappingOutcome {
-        switch target() {
-        case .success(let target): return .commands(build(target))
-        case .failure(let unmapped): return .deadLetter(unmapped.reason)
-        }
+        context.commands(repository: repository, build)
     }
 
     /// An entity id made from GitHub's numeric ids: `gh:run.123.1`.

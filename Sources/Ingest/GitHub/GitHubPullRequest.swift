@@ -15,18 +15,10 @@ enum GitHubPullRequest {
         let title = pull["title"].string
         let head = pull["head"]["ref"].string
         return event.commands { target in
-            [MappedCommand(
-                "integrate-commit",
-                MappingFields.target(target).merging([
-                    "sha": .string(sha),
-                    "branch": .string(base),
-                    "message": MappingFields.clipped(title),
-                    "author": MappingFields.clipped(pull["user"]["login"].text, 200),
-                    "storyIds": MappingFields.list(event.storyIds(title, head)),
-                    "pullRequest": MappingFields.text(pull["number"].int.map { String($0) }),
-                    "occurredAt": MappingFields.text(pull["merged_at"].string),
-                ]) { $1 },
-                alreadyRecorded: GitHubPush.alreadyRecorded)]
+            [.integrateCommit(
+                target, sha: sha, branch: base, message: title, author: pull["user"]["login"].text,
+                storyIds: event.storyIds(title, head), pullRequest: pull["number"].int.map { String($0) },
+                at: MappingFields.text(pull["merged_at"].string))]
         }
     }
 }

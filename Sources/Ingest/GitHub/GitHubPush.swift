@@ -3,8 +3,6 @@ import JSON
 /// `push`: each commit pushed to the default branch is integrated; pushes elsewhere (feature
 /// branches, tags, deletions) are ignored with the reason.
 enum GitHubPush {
-    static let alreadyRecorded: Set<String> = ["commit_already_integrated"]
-
     static func map(_ event: GitHubEvent) -> MappingOutcome {
         let ref = event.body["ref"].string ?? ""
         guard ref.hasPrefix("refs/heads/") else { return .ignored("a push to \(ref.isEmpty ? "no ref" : ref), not to a branch") }
@@ -18,17 +16,10 @@ enum GitHubPush {
         return event.commands { target in
             commits.map { commit in
                 let message = commit["message"].string
-                return MappedCommand(
-                    "integrate-commit",
-                    MappingFields.target(target).merging([
-                        "sha": MappingFields.text(commit["id"].string),
-                        "branch": .string(branch),
-                        "message": MappingFields.clipped(message),
-                        "author": MappingFields.clipped(commit["author"]["name"].text ?? commit["author"]["username"].text, 200),
-                        "storyIds": MappingFields.list(event.storyIds(message, branch)),
-                        "occurredAt": MappingFields.text(commit["timestamp"].string),
-                    ]) { $1 },
-                    alreadyRecorded: alreadyRecorded)
+                return .integrateCommit(
+                    target, sha: commit["id"].string, branch: branch, message: message,
+                    author: commit["author"]["name"].text ?? commit["author"]["username"].text,
+                    storyIds: event.storyIds(message, branch), at: MappingFields.text(commit["timestamp"].string))
             }
         }
     }

@@ -23,24 +23,12 @@ enum GitLabIssues {
         switch action {
         case "open", "reopen":
             return event.commands { target in
-                [MappedCommand(
-                    "open-incident",
-                    MappingFields.target(target).merging([
-                        "incidentId": .string(id), "title": MappingFields.clipped(issue["title"].text, 500),
-                        "severity": .integer(severity(issue["severity"].string, labels)),
-                        "occurredAt": GitLabEvent.time(action == "open" ? issue["created_at"] : issue["updated_at"]),
-                    ]) { $1 },
-                    alreadyRecorded: ["incident_exists"])]
+                [.openIncident(
+                    target, id: id, title: issue["title"].text, severity: severity(issue["severity"].string, labels),
+                    at: GitLabEvent.time(action == "open" ? issue["created_at"] : issue["updated_at"]))]
             }
         case "close":
-            return event.commands { target in
-                [MappedCommand(
-                    "resolve-incident",
-                    MappingFields.target(target).merging([
-                        "incidentId": .string(id), "occurredAt": GitLabEvent.time(issue["closed_at"].isNull ? issue["updated_at"] : issue["closed_at"]),
-                    ]) { $1 },
-                    alreadyRecorded: ["incident_not_open"])]
-            }
+            return event.commands { target in [.resolveIncident(target, id: id, at: closedAt(issue))] }
         default:
             return .ignored("issue \(action.isEmpty ? "(no action)" : action) on an incident is not recorded")
         }
@@ -57,27 +45,17 @@ enum GitLabIssues {
         }
     }
 
+    /// `closed_at`, which older GitLab versions leave out: then the closing update's time.
+    private static func closedAt(_ issue: JSONValue) -> JSONValue {
+        GitLabEvent.time(issue["closed_at"].isNull ? issue["updated_at"] : issue["closed_at"])
+    }
+
     private static func story(_ event: GitLabEvent, _ issue: JSONValue, id: String, action: String) -> MappingOutcome {
         switch action {
         case "open":
-            return event.commands { target in
-                [MappedCommand(
-                    "create-story",
-                    MappingFields.target(target).merging([
-                        "storyId": .string(id), "title": MappingFields.clipped(issue["title"].text, 500),
-                        "occurredAt": GitLabEvent.time(issue["created_at"]),
-                    ]) { $1 },
-                    alreadyRecorded: ["story_exists"])]
-            }
+            return event.commands { target in [.createStory(target, id: id, title: issue["title"].text, at: GitLabEvent.time(issue["created_at"]))] }
         case "close":
-            return event.commands { target in
-                [MappedCommand(
-                    "complete-story",
-                    MappingFields.target(target).merging([
-                        "storyId": .string(id), "occurredAt": GitLabEvent.time(issue["closed_at"].isNull ? issue["updated_at"] : issue["closed_at"]),
-                    ]) { $1 },
-                    alreadyRecorded: ["story_already_completed", "story_cancelled", "story_closed"])]
-            }
+            return event.commands { target in [.closeStory(target, id: id, at: closedAt(issue))] }
         default:
             return .ignored("issue \(action.isEmpty ? "(no action)" : action) is not recorded")
         }

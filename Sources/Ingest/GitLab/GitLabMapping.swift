@@ -46,10 +46,7 @@ struct GitLabEvent {
 
     /// Builds commands once the project's service is known; unmapped → dead-lettered.
     func commands(_ build: (SourceSettings.Target) -> [MappedCommand]) -> MappingOutcome {
-        switch context.target(repository: repository) {
-        case .success(let target): return .commands(build(target))
-        case .failure(let unmapped): return .deadLetter(unmapped.reason)
-        }
+        context.commands(repository: repository, build)
     }
 
     /// An entity id made from GitLab's numeric ids: `gl:pipeline.2001`.

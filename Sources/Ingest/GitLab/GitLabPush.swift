@@ -4,8 +4,6 @@ import JSON
 /// (feature branches, deletions) are ignored with the reason. GitLab lists at most 20 commits
 /// of a push (`total_commits_count` says how many there were); the listed ones are recorded.
 enum GitLabPush {
-    static let alreadyRecorded: Set<String> = ["commit_already_integrated"]
-
     static func map(_ event: GitLabEvent) -> MappingOutcome {
         let ref = event.body["ref"].string ?? ""
         guard ref.hasPrefix("refs/heads/") else { return .ignored("a push to \(ref.isEmpty ? "no ref" : ref), not to a branch") }
@@ -21,17 +19,9 @@ enum GitLabPush {
         return event.commands { target in
             commits.map { commit in
                 let message = commit["message"].string
-                return MappedCommand(
-                    "integrate-commit",
-                    MappingFields.target(target).merging([
-                        "sha": MappingFields.text(commit["id"].string),
-                        "branch": .string(branch),
-                        "message": MappingFields.clipped(message),
-                        "author": MappingFields.clipped(commit["author"]["name"].text, 200),
-                        "storyIds": MappingFields.list(event.storyIds(message, branch)),
-                        "occurredAt": GitLabEvent.time(commit["timestamp"]),
-                    ]) { $1 },
-                    alreadyRecorded: alreadyRecorded)
+                return .integrateCommit(
+                    target, sha: commit["id"].string, branch: branch, message: message, author: commit["author"]["name"].text,
+                    storyIds: event.storyIds(message, branch), at: GitLabEvent.time(commit["timestamp"]))
             }
         }
     }
@@ -55,19 +45,11 @@ enum GitLabMergeRequest {
         let title = request["title"].string
         let source = request["source_branch"].string
         return event.commands { service in
-            [MappedCommand(
-                "integrate-commit",
-                MappingFields.target(service).merging([
-                    "sha": .string(sha),
-                    "branch": .string(target),
-                    "message": MappingFields.clipped(title),
-                    "author": MappingFields.clipped(event.body["user"]["username"].text, 200),
-                    "storyIds": MappingFields.list(event.storyIds(title, source)),
-                    "pullRequest": MappingFields.text(request["iid"].int.map { "!\($0)" }),
-                    // The hook has no merged_at: a merge's update is the merge.
-                    "occurredAt": GitLabEvent.time(request["updated_at"]),
-                ]) { $1 },
-                alreadyRecorded: GitLabPush.alreadyRecorded)]
+            // The hook has no merged_at: a merge's update is the merge.
+            [.integrateCommit(
+                service, sha: sha, branch: target, message: title, author: event.body["user"]["username"].text,
+                storyIds: event.storyIds(title, source), pullRequest: request["iid"].int.map { "!\($0)" },
+                at: GitLabEvent.time(request["updated_at"]))]
         }
     }
 }

@@ -63,18 +63,12 @@ struct JiraIssue {
     }
 
     private func creation(_ target: SourceSettings.Target, _ key: String, at time: JSONValue) -> MappedCommand {
-        let title = MappingFields.clipped(fields["summary"].text ?? key, 500)
-        if isImprovement {
-            return MappedCommand(
-                "propose-improvement", MappingFields.target(target).merging(["improvementId": .string(key), "title": title, "occurredAt": time]) { $1 },
-                alreadyRecorded: ["improvement_exists"])
-        }
+        let title = fields["summary"].text ?? key
+        guard isImprovement else { return .createStory(target, id: key, title: title, priority: Self.priority(fields["priority"]), at: time) }
         return MappedCommand(
-            "create-story",
-            MappingFields.target(target).merging([
-                "storyId": .string(key), "title": title, "priority": MappingFields.integer(Self.priority(fields["priority"])), "occurredAt": time,
-            ]) { $1 },
-            alreadyRecorded: ["story_exists"])
+            "propose-improvement",
+            MappingFields.target(target).merging(["improvementId": .string(key), "title": MappingFields.clipped(title, 500), "occurredAt": time]) { $1 },
+            alreadyRecorded: ["improvement_exists"])
     }
 
     private func priorityChange(_ target: SourceSettings.Target, _ key: String) -> MappedCommand {
@@ -104,11 +98,10 @@ struct JiraIssue {
             return MappedCommand("start-story", story, alreadyRecorded: ["story_already_started", "story_closed"])
         case "done":
             let resolution = fields["resolution"]["name"].text
-            let closed: Set<String> = ["story_already_completed", "story_cancelled"]
-            if let resolution, context.settings.jiraCancelResolutions.contains(where: { $0.caseInsensitiveCompare(resolution) == .orderedSame }) {
-                return MappedCommand("cancel-story", story.merging(["reason": .string("resolved as \(resolution)")]) { $1 }, alreadyRecorded: closed)
+            let cancelled = resolution.flatMap { name in
+                context.settings.jiraCancelResolutions.contains { $0.caseInsensitiveCompare(name) == .orderedSame } ? "resolved as \(name)" : nil
             }
-            return MappedCommand("complete-story", story, alreadyRecorded: closed)
+            return .closeStory(target, id: key, cancelReason: cancelled, at: time)
         default:
             return nil
         }
