@@ -53,6 +53,18 @@ public struct MappingContext: Sendable {
         return name.isEmpty ? nil : name
     }
 
+    /// The branch a push's `ref` (`refs/heads/main`) names when it is the default branch, or why
+    /// the push records nothing: only the default branch's commits are integrated.
+    static func pushedBranch(ref: String?, defaultBranch: String) -> Result<String, Unmapped> {
+        let ref = ref ?? ""
+        guard ref.hasPrefix("refs/heads/") else { return .failure(Unmapped("a push to \(ref.isEmpty ? "no ref" : ref), not to a branch")) }
+        let branch = String(ref.dropFirst("refs/heads/".count))
+        guard branch == defaultBranch else {
+            return .failure(Unmapped("a push to branch \(branch), not to the default branch \(defaultBranch)"))
+        }
+        return .success(branch)
+    }
+
     /// The catalogue's environment for a tool's name: a production name → `production`, else
     /// the name lowercased if the policy knows it.
     public func environment(_ name: String?) -> Result<String, Unmapped> {

@@ -4,11 +4,10 @@ import JSON
 /// branches, tags, deletions) are ignored with the reason.
 enum GitHubPush {
     static func map(_ event: GitHubEvent) -> MappingOutcome {
-        let ref = event.body["ref"].string ?? ""
-        guard ref.hasPrefix("refs/heads/") else { return .ignored("a push to \(ref.isEmpty ? "no ref" : ref), not to a branch") }
-        let branch = String(ref.dropFirst("refs/heads/".count))
-        guard branch == event.defaultBranch else {
-            return .ignored("a push to branch \(branch), not to the default branch \(event.defaultBranch)")
+        let branch: String
+        switch MappingContext.pushedBranch(ref: event.body["ref"].string, defaultBranch: event.defaultBranch) {
+        case .success(let name): branch = name
+        case .failure(let unrecorded): return .ignored(unrecorded.reason)
         }
         if event.body["deleted"].bool == true { return .ignored("the push deleted branch \(branch)") }
         let commits = event.body["commits"].elements

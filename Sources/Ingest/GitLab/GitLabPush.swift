@@ -5,11 +5,10 @@ import JSON
 /// of a push (`total_commits_count` says how many there were); the listed ones are recorded.
 enum GitLabPush {
     static func map(_ event: GitLabEvent) -> MappingOutcome {
-        let ref = event.body["ref"].string ?? ""
-        guard ref.hasPrefix("refs/heads/") else { return .ignored("a push to \(ref.isEmpty ? "no ref" : ref), not to a branch") }
-        let branch = String(ref.dropFirst("refs/heads/".count))
-        guard branch == event.defaultBranch else {
-            return .ignored("a push to branch \(branch), not to the default branch \(event.defaultBranch)")
+        let branch: String
+        switch MappingContext.pushedBranch(ref: event.body["ref"].string, defaultBranch: event.defaultBranch) {
+        case .success(let name): branch = name
+        case .failure(let unrecorded): return .ignored(unrecorded.reason)
         }
         if event.body["checkout_sha"].isNull, event.body["after"].string?.allSatisfy({ $0 == "0" }) == true {
             return .ignored("the push deleted branch \(branch)")
