@@ -53,7 +53,3 @@ public struct DeliveryPayload: Sendable {
     }
 }
 
-/// One source kind's pure mapping from payloads to commands.
-protocol SourceMapping {
-    static func map(_ payload: DeliveryPayload, _ context: MappingContext) -> MappingOutcome
-}

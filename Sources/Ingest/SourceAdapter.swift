@@ -28,7 +28,7 @@ struct DeliveryUnit: Sendable {
 /// One kind of source seen from the wire: how its requests authenticate, what identifies a
 /// delivery, what a payload is, and its pure mapping. A new kind is a type conforming to this
 /// and a case of `SourceKind`; the pipeline (dedupe, dead letters, retry) is shared.
-protocol SourceAdapter: SourceMapping {
+protocol SourceAdapter {
     /// Checks the request's signature or token against the source's secret.
     static func authenticate(_ request: IngestRequest, secret: String) throws(IngestError)
     /// A body (received, or kept with a dead letter) and its headers as the mapping reads them.
@@ -38,6 +38,8 @@ protocol SourceAdapter: SourceMapping {
     /// The deliveries a request holds, each or its error (a batch answers per event); `batch`
     /// says whether the answer is a list.
     static func units(_ request: IngestRequest) throws(IngestError) -> (units: [Result<DeliveryUnit, IngestError>], batch: Bool)
+    /// The pure mapping of a payload to commands: testable without a database.
+    static func map(_ payload: DeliveryPayload, _ context: MappingContext) -> MappingOutcome
 }
 
 extension SourceAdapter {

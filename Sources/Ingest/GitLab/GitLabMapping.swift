@@ -14,7 +14,11 @@ enum GitLabMapping: SourceAdapter {
         DeliveryPayload(event: headers["x-gitlab-event"] ?? "", body: try json(body), headers: headers)
     }
 
-    static func deliveryId(_ headers: [String: String], _ payload: DeliveryPayload) -> String? { headers["x-gitlab-event-uuid"] }
+    /// Hooks one event sets off (a push's Push and Pipeline hooks, say) may share an event UUID,
+    /// so the hook's name is part of the key.
+    static func deliveryId(_ headers: [String: String], _ payload: DeliveryPayload) -> String? {
+        headers["x-gitlab-event-uuid"].map { "\(payload.event) \($0)" }
+    }
 
     static func map(_ payload: DeliveryPayload, _ context: MappingContext) -> MappingOutcome {
         let event = GitLabEvent(body: payload.body, context: context)
