@@ -103,11 +103,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "Dashboard", resources: [.copy("Assets")], swiftSettings: swiftSettings),
         .target(
             name: "Server",
             dependencies: [
                 "Access",
                 "Commands",
+                "Dashboard",
                 "Exports",
                 "Ingest",
                 "Projections",

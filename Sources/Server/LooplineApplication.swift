@@ -1,4 +1,5 @@
 public import Access
+import Dashboard
 public import Commands
 public import EventStore
 import Exports
@@ -21,6 +22,7 @@ public struct LooplineServer: Sendable {
     public let workers: ProjectionService?
     let migrator: Migrator
     let metrics: ServerMetrics
+    let dashboard: DashboardRoutes
     let logger: Logger
 
     public init(
@@ -38,6 +40,12 @@ public struct LooplineServer: Sendable {
             handler: handler, logger: logger)
         self.metrics = ServerMetrics(store: store)
         self.logger = logger
+        do {
+            dashboard = DashboardRoutes(assets: try DashboardAssets.load(from: configuration.dashboardDirectory), missing: "")
+        } catch {
+            logger.warning("the dashboard is not served", metadata: ["loopline.reason": "\(error)"])
+            dashboard = DashboardRoutes(assets: nil, missing: "\(error)")
+        }
     }
 
     /// The application. `onHTTPBound` and `onSocketBound` receive the bound addresses (useful
@@ -71,8 +79,8 @@ public struct LooplineServer: Sendable {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: MethodNotAllowedMiddleware([
-            ("health", [.get, .head]), ("ready", [.get, .head]), ("metrics", [.get, .head]), ("v1/commands/{name}", [.post]),
-            ("v1/events", [.get, .head]), ("v1/streams/{stream}", [.get, .head]),
+            ("", [.get, .head]), ("ui/{file}", [.get, .head]), ("ui/{folder}/{file}", [.get, .head]), ("health", [.get, .head]), ("ready", [.get, .head]), ("metrics", [.get, .head]), ("v1/commands/{name}", [.post]),
+            ("v1/events", [.get, .head]), ("v1/events/stream", [.get]), ("v1/streams/{stream}", [.get, .head]),
             ("v1/stages/{stage}/{query}", [.get, .head]), ("v1/projections", [.get, .head]), ("v1/dora", [.get, .head]),
             ("v1/value-stream/stories/{id}", [.get, .head]), ("v1/exports/{file}", [.get, .head]),
             ("v1/ingest/{kind}/{source}", [.post]), ("v1/sources", [.get, .head, .post]),
@@ -81,6 +89,7 @@ public struct LooplineServer: Sendable {
             ("v1/deliveries/{id}/retry", [.post]),
         ]))
         HealthController(store: store, migrator: migrator).addRoutes(to: router)
+        dashboard.addRoutes(to: router)
         router.get("metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -93,6 +102,7 @@ public struct LooplineServer: Sendable {
         SourceRoutes(pipeline: ingest).addRoutes(to: router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .admin)))
         let reading = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .read))
         EventRoutes(store: store).addRoutes(to: reading)
+        EventStreamRoutes(store: store).addRoutes(to: reading)
         ReadModelRoutes(store: store, projections: ReadModels.all).addRoutes(to: reading)
         ExportRoutes(exporter: Exporter(store: store)).addRoutes(to: reading)
         return router

@@ -38,14 +38,17 @@ public struct ServerConfiguration: Sendable {
     public var maximumBodyBytes: Int
     /// The key that seals the ingest sources' secrets (see docs/ingest.md).
     public var secretsKeyFile: String
+    /// Where the dashboard's files are; nil: beside the binary or installed (`DashboardAssets`).
+    public var dashboardDirectory: String?
 
     public static let defaultSecretsKeyFile = ".loopline/secrets.key"
 
     public init(
         http: Address = Address(host: "127.0.0.1", port: 8080), socket: Address? = Address(host: "127.0.0.1", port: 7411),
         unixSocket: String? = nil, maximumBodyBytes: Int = JSONLimits.maximumDocumentBytes,
-        secretsKeyFile: String = Self.defaultSecretsKeyFile
+        secretsKeyFile: String = Self.defaultSecretsKeyFile, dashboardDirectory: String? = nil
     ) {
+        self.dashboardDirectory = dashboardDirectory
         self.http = http
         self.socket = socket
         self.unixSocket = unixSocket

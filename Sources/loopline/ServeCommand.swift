@@ -29,6 +29,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var ingest: IngestOptions
 
+    @Option(help: "The dashboard's files (default: $LOOPLINE_DASHBOARD_DIR, else beside the binary or in /usr/share/loopline/dashboard).")
+    var dashboardDir: String?
+
     @Option(help: "Most database connections to hold.")
     var maxConnections: Int = 10
 
@@ -66,7 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
             let socketAddress = socketText == "none" ? nil : try ServerConfiguration.Address(parsing: socketText)
             return ServerConfiguration(
                 http: httpAddress, socket: socketAddress, unixSocket: unixSocket ?? environment["LOOPLINE_UNIX_SOCKET"],
-                maximumBodyBytes: maxBodyBytes, secretsKeyFile: ingest.keyFile(environment))
+                maximumBodyBytes: maxBodyBytes, secretsKeyFile: ingest.keyFile(environment),
+                dashboardDirectory: dashboardDir ?? environment["LOOPLINE_DASHBOARD_DIR"])
         } catch {
             throw EventStoreError(.invalidArgument, "\(error)", field: "http")
         }
