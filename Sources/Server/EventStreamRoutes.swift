@@ -12,7 +12,7 @@ import NIOCore
 /// with `await`, so a client that does not read holds its own stream back and nothing queues.
 struct EventStreamRoutes: Sendable {
     let store: EventStore
-    var heartbeat: Duration = .seconds(15)
+    let heartbeat: Duration
 
     func addRoutes(to group: RouterGroup<LooplineRequestContext>) {
         group.get("events/stream") { request, _ in try await stream(request) }

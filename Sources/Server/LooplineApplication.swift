@@ -102,7 +102,7 @@ public struct LooplineServer: Sendable {
         SourceRoutes(pipeline: ingest).addRoutes(to: router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .admin)))
         let reading = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .read))
         EventRoutes(store: store).addRoutes(to: reading)
-        EventStreamRoutes(store: store).addRoutes(to: reading)
+        EventStreamRoutes(store: store, heartbeat: configuration.streamHeartbeat).addRoutes(to: reading)
         ReadModelRoutes(store: store, projections: ReadModels.all).addRoutes(to: reading)
         ExportRoutes(exporter: Exporter(store: store)).addRoutes(to: reading)
         return router

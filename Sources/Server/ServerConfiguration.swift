@@ -40,14 +40,17 @@ public struct ServerConfiguration: Sendable {
     public var secretsKeyFile: String
     /// Where the dashboard's files are; nil: beside the binary or installed (`DashboardAssets`).
     public var dashboardDirectory: String?
+    /// How long `GET /v1/events/stream` stays silent before a heartbeat comment.
+    public var streamHeartbeat: Duration
 
     public static let defaultSecretsKeyFile = ".loopline/secrets.key"
 
     public init(
         http: Address = Address(host: "127.0.0.1", port: 8080), socket: Address? = Address(host: "127.0.0.1", port: 7411),
         unixSocket: String? = nil, maximumBodyBytes: Int = JSONLimits.maximumDocumentBytes,
-        secretsKeyFile: String = Self.defaultSecretsKeyFile, dashboardDirectory: String? = nil
+        secretsKeyFile: String = Self.defaultSecretsKeyFile, dashboardDirectory: String? = nil, streamHeartbeat: Duration = .seconds(15)
     ) {
+        self.streamHeartbeat = streamHeartbeat
         self.dashboardDirectory = dashboardDirectory
         self.http = http
         self.socket = socket

@@ -32,7 +32,7 @@ public struct TestServer: Sendable {
         let server = LooplineServer(
             configuration: ServerConfiguration(
                 http: .init(host: "127.0.0.1", port: 0), socket: .init(host: "127.0.0.1", port: 0),
-                maximumBodyBytes: maximumBodyBytes, secretsKeyFile: secretsKeyFile),
+                maximumBodyBytes: maximumBodyBytes, secretsKeyFile: secretsKeyFile, streamHeartbeat: .milliseconds(300)),
             store: db.store, migrator: migrator,
             handler: CommandHandler(store: db.store, logger: TestEnvironment.logger()),
             workers: workers
