@@ -147,7 +147,8 @@ format:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
 
 # ---------------------------------------------------------------------------------------
-# make openapi-check: the live server against docs/openapi.yaml, with schemathesis.
+# make openapi-check: the live server against docs/openapi.yaml, with schemathesis. The SSE
+# stream never ends, so it is left out here (Tests/ServerTests/EventStreamTests.swift covers it).
 # ---------------------------------------------------------------------------------------
 
 OPENAPI_PORT     ?= 18080
@@ -168,5 +169,5 @@ openapi-check: build
 	for i in $$(seq 1 100); do curl -fsS http://127.0.0.1:$(OPENAPI_PORT)/ready >/dev/null 2>&1 && break; sleep 0.1; done; \
 	$(SCHEMATHESIS) run docs/openapi.yaml --url http://127.0.0.1:$(OPENAPI_PORT) -H "Authorization: Bearer $$token" \
 	  --checks all --exclude-checks positive_data_acceptance,use_after_free,ensure_resource_availability \
-	  --max-examples $(OPENAPI_EXAMPLES) --seed 1 --no-shrink $(SCHEMATHESIS_FLAGS); rc=$$?; \
+	  --max-examples $(OPENAPI_EXAMPLES) --seed 1 --no-shrink --exclude-operation-id streamEvents $(SCHEMATHESIS_FLAGS); rc=$$?; \
 	cleanup; exit $$rc
