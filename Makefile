@@ -4,6 +4,8 @@
 #   make run SEED=20000   the same, with demo history recorded first (deterministic, idempotent)
 #   make test    run the whole suite against a throwaway PostgreSQL, removed afterwards
 #   make bench   benchmarks against a throwaway PostgreSQL; writes docs/benchmarks.md
+#   make openapi-check     the live HTTP API against docs/openapi.yaml (schemathesis)
+#   make dashboard-check   the dashboard in headless Chromium (Selenium) on a seeded history
 #
 # Works as root and as a normal user: PostgreSQL refuses to run as root, so as root the
 # cluster runs as the unprivileged 'postgres' user on a folder it owns.
@@ -30,7 +32,7 @@ PROJECT_ID  := $(shell printf '%s' '$(CURDIR)' | cksum | cut -d' ' -f1)
 PG_DIR      ?= $(CURDIR)/.loopline/pg
 PG_SOCKET   ?= /tmp/loopline-$(PROJECT_ID)
 
-.PHONY: build run serve test bench bench-tools format openapi-check db-start db-stop db-restart db-status db-clean db-env help
+.PHONY: build run serve test bench bench-tools format openapi-check dashboard-check db-start db-stop db-restart db-status db-clean db-env help
 .DEFAULT_GOAL := help
 
 help:
@@ -145,6 +147,33 @@ bench-tools:
 
 format:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+
+# ---------------------------------------------------------------------------------------
+# make dashboard-check: the dashboard in headless Chromium (Selenium) against a real server on
+# a seeded history (Tests/Browser/dashboard_test.py). DASHBOARD_SCREENSHOTS=docs/dashboard
+# refreshes the screenshots docs/dashboard.md shows.
+# ---------------------------------------------------------------------------------------
+
+DASHBOARD_PORT        ?= 18081
+DASHBOARD_SEED        ?= 3000
+DASHBOARD_SCREENSHOTS ?= $(shell mktemp -d /tmp/loopline-screens-XXXXXX)
+
+dashboard-check: build
+	@python3 -c 'import selenium' 2>/dev/null || { echo "selenium not found: pip install selenium" >&2; exit 1; }
+	@dir=$$(mktemp -d /tmp/loopline-dashboard-XXXXXX); \
+	cleanup() { [ -n "$$pid" ] && kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; \
+	  $(MAKE) --no-print-directory -s db-stop PG_DIR=$$dir PG_SOCKET=$$dir; rm -rf "$$dir"; }; \
+	trap 'cleanup; exit 130' INT TERM; \
+	$(MAKE) --no-print-directory db-start PG_DIR=$$dir PG_SOCKET=$$dir PG_DURABLE=off >/dev/null || { cleanup; exit 1; }; \
+	export PGHOST=$$dir PGPORT=$(PG_PORT) PGUSER=$(PG_USER) PGDATABASE=postgres LOOPLINE_DATABASE_URL= LOOPLINE_LOG_LEVEL=warning; \
+	"$(BIN_DIR)/loopline" migrate >/dev/null && \
+	token=$$("$(BIN_DIR)/loopline" token create --name dashboard-check --scope admin | sed -n 's/.*"token":"\([^"]*\)".*/\1/p') && \
+	"$(BIN_DIR)/loopline" seed --events $(DASHBOARD_SEED) --seed 1 >/dev/null && \
+	{ "$(BIN_DIR)/loopline" serve --http 127.0.0.1:$(DASHBOARD_PORT) --socket none --secrets-key-file $$dir/secrets.key & pid=$$!; } && \
+	for i in $$(seq 1 100); do curl -fsS http://127.0.0.1:$(DASHBOARD_PORT)/ready >/dev/null 2>&1 && break; sleep 0.1; done; \
+	python3 Tests/Browser/dashboard_test.py --url http://127.0.0.1:$(DASHBOARD_PORT) --token "$$token" \
+	  --screenshots "$(DASHBOARD_SCREENSHOTS)"; rc=$$?; \
+	cleanup; exit $$rc
 
 # ---------------------------------------------------------------------------------------
 # make openapi-check: the live server against docs/openapi.yaml, with schemathesis. The SSE
