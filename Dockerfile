@@ -14,6 +14,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq5 curl && 
     && mkdir -p /var/lib/loopline/keys && chown -R loopline /var/lib/loopline && chmod 700 /var/lib/loopline/keys
 COPY --from=build /src/.build/release/loopline /usr/local/bin/loopline
 COPY --from=build /src/schema /usr/share/loopline/schema
+COPY --from=build /src/Sources/Dashboard/Assets /usr/share/loopline/dashboard
 USER loopline
 ENV LOOPLINE_HTTP=0.0.0.0:8080 LOOPLINE_SOCKET=0.0.0.0:7411 LOOPLINE_SCHEMA_DIR=/usr/share/loopline/schema
 EXPOSE 8080 7411
