@@ -18,13 +18,13 @@ struct EventStreamTests {
         try await TestDatabase.with { db in
             try await TestServer.with(db) { server in
                 let sse = SSEClient(port: server.http.port)
-                let refused = try await sse.stream("/v1/events/stream", timeout: 2) { _ in false }
+                let refused = try await sse.stream("/v1/events/stream", timeout: 20) { _ in false }
                 #expect(refused.status == 401)
                 let auth = ["Authorization": "Bearer \(try await server.token([.read]))"]
                 for index in 1...3 { _ = try await Self.append(db, "build-\(index)", type: index == 2 ? "BuildFailed" : "BuildPassed") }
 
                 let seen = Mutex<[SSEClient.Message]>([])
-                let outcome = try await sse.stream("/v1/events/stream?after=1", headers: auth, timeout: 10) { message in
+                let outcome = try await sse.stream("/v1/events/stream?after=1", headers: auth, timeout: 30) { message in
                     seen.withLock { $0.append(message) }
                     return !message.comments.contains("heartbeat")
                 }
@@ -38,18 +38,22 @@ struct EventStreamTests {
                 #expect(messages.last?.comments == ["heartbeat"], "an idle stream sends a heartbeat")
 
                 // From the head: only what comes after; a type filter passes only its types.
-                let live = Mutex<[String]>([])
-                async let tail = sse.stream("/v1/events/stream?after=head&type=BuildFailed", headers: auth, timeout: 10) { message in
-                    if let id = message.id, !message.data.isEmpty { live.withLock { $0.append(id) } }
-                    return live.withLock { $0.count } < 1
+                let live = Mutex<(started: Bool, ids: [String])>((false, []))
+                async let tail = sse.stream("/v1/events/stream?after=head&type=BuildFailed", headers: auth, timeout: 30) { message in
+                    live.withLock { state in
+                        if message.comments.contains(where: { $0.hasPrefix("stream after") }) { state.started = true }
+                        if let id = message.id, !message.data.isEmpty { state.ids.append(id) }
+                        return state.ids.isEmpty
+                    }
                 }
-                try await Task.sleep(for: .milliseconds(300))
+                // Append only once the stream has taken its starting position.
+                while !live.withLock({ $0.started }) { try await Task.sleep(for: .milliseconds(20)) }
                 _ = try await Self.append(db, "build-4")
                 let failed = try await Self.append(db, "build-5", type: "BuildFailed")
                 _ = try await tail
-                #expect(live.withLock { $0 } == ["\(failed)"])
+                #expect(live.withLock { $0.ids } == ["\(failed)"])
 
-                let bad = try await sse.stream("/v1/events/stream", headers: auth.merging(["Last-Event-ID": "soon"]) { $1 }, timeout: 2) { _ in false }
+                let bad = try await sse.stream("/v1/events/stream", headers: auth.merging(["Last-Event-ID": "soon"]) { $1 }, timeout: 20) { _ in false }
                 #expect(bad.status == 400 && bad.body.contains("Last-Event-ID"), "\(bad.body)")
             }
         }

@@ -79,12 +79,12 @@ public struct SSEClient: Sendable {
                 buffer.removeSubrange(..<end.upperBound)
                 parser.chunked = outcome?.headers["transfer-encoding"]?.lowercased() == "chunked"
                 parser.keepRaw = outcome?.status != 200
-                if outcome?.status != 200 {
-                    _ = parser.feed(&buffer)
-                    outcome?.body = parser.raw
-                    // A refusal is small: read what is left of it, then stop.
-                    continue
-                }
+            }
+            if outcome?.status != 200 {
+                // A refusal: read its body (Content-Length long), then stop.
+                _ = parser.feed(&buffer)
+                if let length = outcome?.headers["content-length"].flatMap(Int.init), parser.raw.utf8.count >= length { break }
+                continue
             }
             for message in parser.feed(&buffer) where !each(message) { return outcome! }
         }
