@@ -32,7 +32,7 @@ PROJECT_ID  := $(shell printf '%s' '$(CURDIR)' | cksum | cut -d' ' -f1)
 PG_DIR      ?= $(CURDIR)/.loopline/pg
 PG_SOCKET   ?= /tmp/loopline-$(PROJECT_ID)
 
-.PHONY: build run serve test bench bench-tools format openapi-check dashboard-check db-start db-stop db-restart db-status db-clean db-env help
+.PHONY: build run serve test bench bench-tools format openapi-check dashboard-check dashboard-bench release-tools db-start db-stop db-restart db-status db-clean db-env help
 .DEFAULT_GOAL := help
 
 help:
@@ -152,27 +152,46 @@ format:
 # make dashboard-check: the dashboard in headless Chromium (Selenium) against a real server on
 # a seeded history (Tests/Browser/dashboard_test.py). DASHBOARD_SCREENSHOTS=docs/dashboard
 # refreshes the screenshots docs/dashboard.md shows.
+# make dashboard-bench: the overview's time to first render and the SSE delivery latency in the
+# browser (Tests/Browser/dashboard_bench.py, release build, 20,000 seeded events), then the
+# append-to-follow baseline (loopline-bench --suites latency) in the same run.
 # ---------------------------------------------------------------------------------------
 
 DASHBOARD_PORT        ?= 18081
 DASHBOARD_SEED        ?= 3000
 DASHBOARD_SCREENSHOTS ?= $(shell mktemp -d /tmp/loopline-screens-XXXXXX)
+RELEASE_BIN            = $(shell $(SWIFT) build -c release --show-bin-path)
+
+dashboard-check: DASHBOARD_BIN = $(BIN_DIR)
+dashboard-check: DASHBOARD_COMMAND = python3 Tests/Browser/dashboard_test.py --url "$$url" --token "$$token" \
+  --screenshots "$(DASHBOARD_SCREENSHOTS)"
+dashboard-bench: DASHBOARD_BIN = $(RELEASE_BIN)
+dashboard-bench: DASHBOARD_SEED = 20000
+dashboard-bench: DASHBOARD_COMMAND = python3 Tests/Browser/dashboard_bench.py --url "$$url" --token "$$token" && \
+  "$(RELEASE_BIN)/loopline-bench" --pgbench "$(PG_BIN)/pgbench" --loopline "$(RELEASE_BIN)/loopline" --schema-dir schema \
+  --suites latency --output "$$dir/latency.md" && grep -i -A6 'follow' "$$dir/latency.md"
 
 dashboard-check: build
+dashboard-bench: release-tools
+
+release-tools:
+	$(SWIFT) build -c release --product loopline
+	$(SWIFT) build -c release --product loopline-bench
+
+dashboard-check dashboard-bench:
 	@python3 -c 'import selenium' 2>/dev/null || { echo "selenium not found: pip install selenium" >&2; exit 1; }
-	@dir=$$(mktemp -d /tmp/loopline-dashboard-XXXXXX); \
+	@dir=$$(mktemp -d /tmp/loopline-dashboard-XXXXXX); url=http://127.0.0.1:$(DASHBOARD_PORT); \
 	cleanup() { [ -n "$$pid" ] && kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; \
 	  $(MAKE) --no-print-directory -s db-stop PG_DIR=$$dir PG_SOCKET=$$dir; rm -rf "$$dir"; }; \
 	trap 'cleanup; exit 130' INT TERM; \
 	$(MAKE) --no-print-directory db-start PG_DIR=$$dir PG_SOCKET=$$dir PG_DURABLE=off >/dev/null || { cleanup; exit 1; }; \
 	export PGHOST=$$dir PGPORT=$(PG_PORT) PGUSER=$(PG_USER) PGDATABASE=postgres LOOPLINE_DATABASE_URL= LOOPLINE_LOG_LEVEL=warning; \
-	"$(BIN_DIR)/loopline" migrate >/dev/null && \
-	token=$$("$(BIN_DIR)/loopline" token create --name dashboard-check --scope admin | sed -n 's/.*"token":"\([^"]*\)".*/\1/p') && \
-	"$(BIN_DIR)/loopline" seed --events $(DASHBOARD_SEED) --seed 1 >/dev/null && \
-	{ "$(BIN_DIR)/loopline" serve --http 127.0.0.1:$(DASHBOARD_PORT) --socket none --secrets-key-file $$dir/secrets.key & pid=$$!; } && \
-	for i in $$(seq 1 100); do curl -fsS http://127.0.0.1:$(DASHBOARD_PORT)/ready >/dev/null 2>&1 && break; sleep 0.1; done; \
-	python3 Tests/Browser/dashboard_test.py --url http://127.0.0.1:$(DASHBOARD_PORT) --token "$$token" \
-	  --screenshots "$(DASHBOARD_SCREENSHOTS)"; rc=$$?; \
+	"$(DASHBOARD_BIN)/loopline" migrate >/dev/null && \
+	token=$$("$(DASHBOARD_BIN)/loopline" token create --name dashboard-check --scope admin | sed -n 's/.*"token":"\([^"]*\)".*/\1/p') && \
+	"$(DASHBOARD_BIN)/loopline" seed --events $(DASHBOARD_SEED) --seed 1 >/dev/null && \
+	{ "$(DASHBOARD_BIN)/loopline" serve --http 127.0.0.1:$(DASHBOARD_PORT) --socket none --secrets-key-file $$dir/secrets.key & pid=$$!; } && \
+	for i in $$(seq 1 100); do curl -fsS $$url/ready >/dev/null 2>&1 && break; sleep 0.1; done; \
+	$(DASHBOARD_COMMAND); rc=$$?; \
 	cleanup; exit $$rc
 
 # ---------------------------------------------------------------------------------------
