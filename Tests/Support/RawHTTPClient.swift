@@ -72,11 +72,11 @@ public struct RawHTTPClient: Sendable {
     }
 
     /// Sends `bytes`; returns what came back, or hands each read's size to `each` and keeps nothing.
-    private static func exchange(host: String, port: Int, bytes: Data, each: ((Int) -> Void)? = nil) throws -> Data {
+    /// A connected TCP socket whose reads time out after `receiveTimeout` seconds; the caller closes it.
+    static func connectedSocket(host: String, port: Int, receiveTimeout: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SubprocessError(message: "socket: errno \(errno)") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -85,7 +85,16 @@ public struct RawHTTPClient: Sendable {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw SubprocessError(message: "connect \(host):\(port): errno \(errno)") }
+        guard connected == 0 else {
+            close(fd)
+            throw SubprocessError(message: "connect \(host):\(port): errno \(errno)")
+        }
+        return fd
+    }
+
+    private static func exchange(host: String, port: Int, bytes: Data, each: ((Int) -> Void)? = nil) throws -> Data {
+        let fd = try connectedSocket(host: host, port: port, receiveTimeout: 30)
+        defer { close(fd) }
         _ = bytes.withUnsafeBytes { buffer -> Int in
             var offset = 0
             while offset < buffer.count {

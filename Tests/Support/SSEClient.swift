@@ -45,19 +45,9 @@ public struct SSEClient: Sendable {
     }
 
     private static func run(host: String, port: Int, request: Data, timeout: TimeInterval, _ each: (Message) -> Bool) throws -> Outcome {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SubprocessError(message: "socket: errno \(errno)") }
+        // Reads wake every second, so the deadline is checked while the stream is idle.
+        let fd = try RawHTTPClient.connectedSocket(host: host, port: port, receiveTimeout: 1)
         defer { close(fd) }
-        var wait = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, host, &address.sin_addr)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw SubprocessError(message: "connect \(host):\(port): errno \(errno)") }
         _ = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
 
         let deadline = Date().addingTimeInterval(timeout)

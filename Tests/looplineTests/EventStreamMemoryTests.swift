@@ -1,6 +1,5 @@
 import Foundation
 import LooplineTestSupport
-import Postgres
 import Synchronization
 import Testing
 
@@ -8,29 +7,9 @@ import Testing
 /// server's memory is measured from outside.
 @Suite("Event stream memory")
 struct EventStreamMemoryTests {
-    let cli = CommandLineTests()
-
     @Test("streaming 150 MB of events as SSE to a slow reader keeps the server's memory flat")
     func flatMemory() async throws {
-        try await TestDatabase.with { db in
-            try await db.client.withConnection { connection in
-                _ = try connection.execute(
-                    """
-                    INSERT INTO events (event_id, stream_id, stream_version, type, data)
-                    SELECT gen_random_uuid(), 'bulk-' || g, 1, 'Bulk', jsonb_build_object('n', g, 'pad', repeat('x', 1000))
-                      FROM generate_series(1, 150000) g
-                    """)
-            }
-            let created = try await cli.loopline(db, ["token", "create", "--name", "live", "--scope", "read"])
-            let token = try #require(try cli.object(created.stdout)["token"] as? String)
-            let server = try Subprocess.start(
-                CommandLineTests.binary,
-                ["serve", "--no-workers", "--http", "127.0.0.1:0", "--socket", "none", "--max-connections", "4",
-                 "--database-url", db.conninfo, "--schema-dir", TestEnvironment.schemaDirectory.path],
-                environment: ["LOOPLINE_LOG_LEVEL": "info"])
-            defer { server.signal(SIGKILL) }
-            let port = try await SendCommandTests.listeningPort(of: server)
-            try await SendCommandTests.waitForHealth(port: port)
+        try await TestDatabase.with { db in try await ExportMemoryTests.withBulkLog(db) { server, port, token in
             let auth = ["Authorization": "Bearer \(token)"]
             let sse = SSEClient(port: port)
 
@@ -64,6 +43,6 @@ struct EventStreamMemoryTests {
             #expect(final.count == 150_000 && final.ordered, "every event arrived, in order (\(final.count))")
             let grown = final.resident - baseline
             #expect(grown < 48 << 20, "the server grew by \(grown >> 20) MiB while streaming \(final.bytes >> 20) MiB")
-        }
+        } }
     }
 }

@@ -8,8 +8,6 @@ import Testing
 /// from outside while a slow client reads it.
 @Suite("Export memory")
 struct ExportMemoryTests {
-    let cli = CommandLineTests()
-
     /// The server's resident memory now, in bytes (Linux /proc).
     static func residentBytes(_ pid: pid_t) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
@@ -19,28 +17,36 @@ struct ExportMemoryTests {
         return kilobytes * 1024
     }
 
+    /// 150,000 events of about 1 KB (written in one statement; the log's own rules still apply),
+    /// a read token, and a `loopline serve` process on them, for `body` to stream from.
+    static func withBulkLog(
+        _ db: TestDatabase, _ body: (_ server: Subprocess, _ port: Int, _ token: String) async throws -> Void
+    ) async throws {
+        try await db.client.withConnection { connection in
+            _ = try connection.execute(
+                """
+                INSERT INTO events (event_id, stream_id, stream_version, type, data)
+                SELECT gen_random_uuid(), 'bulk-' || g, 1, 'Bulk', jsonb_build_object('n', g, 'pad', repeat('x', 1000))
+                  FROM generate_series(1, 150000) g
+                """)
+        }
+        let cli = CommandLineTests()
+        let created = try await cli.loopline(db, ["token", "create", "--name", "bulk", "--scope", "read"])
+        let token = try #require(try cli.object(created.stdout)["token"] as? String)
+        let server = try Subprocess.start(
+            CommandLineTests.binary,
+            ["serve", "--no-workers", "--http", "127.0.0.1:0", "--socket", "none", "--max-connections", "4",
+             "--database-url", db.conninfo, "--schema-dir", TestEnvironment.schemaDirectory.path],
+            environment: ["LOOPLINE_LOG_LEVEL": "info"])
+        defer { server.signal(SIGKILL) }
+        let port = try await SendCommandTests.listeningPort(of: server)
+        try await SendCommandTests.waitForHealth(port: port)
+        try await body(server, port, token)
+    }
+
     @Test("streaming a 150 MB export to a slow client keeps the server's memory flat")
     func flatMemory() async throws {
-        try await TestDatabase.with { db in
-            // 150,000 events of about 1 KB, written in one statement (the log's own rules still apply).
-            try await db.client.withConnection { connection in
-                _ = try connection.execute(
-                    """
-                    INSERT INTO events (event_id, stream_id, stream_version, type, data)
-                    SELECT gen_random_uuid(), 'bulk-' || g, 1, 'Bulk', jsonb_build_object('n', g, 'pad', repeat('x', 1000))
-                      FROM generate_series(1, 150000) g
-                    """)
-            }
-            let created = try await cli.loopline(db, ["token", "create", "--name", "bi", "--scope", "read"])
-            let token = try #require(try cli.object(created.stdout)["token"] as? String)
-            let server = try Subprocess.start(
-                CommandLineTests.binary,
-                ["serve", "--no-workers", "--http", "127.0.0.1:0", "--socket", "none", "--max-connections", "4",
-                 "--database-url", db.conninfo, "--schema-dir", TestEnvironment.schemaDirectory.path],
-                environment: ["LOOPLINE_LOG_LEVEL": "info"])
-            defer { server.signal(SIGKILL) }
-            let port = try await SendCommandTests.listeningPort(of: server)
-            try await SendCommandTests.waitForHealth(port: port)
+        try await TestDatabase.with { db in try await Self.withBulkLog(db) { server, port, token in
             let http = RawHTTPClient(port: port)
             let auth = ["Authorization": "Bearer \(token)"]
 
@@ -67,6 +73,6 @@ struct ExportMemoryTests {
             let grown = peak.withLock { $0.resident } - baseline
             #expect(total > 150_000 * 1_000, "the whole export arrived (\(total) bytes)")
             #expect(grown < 48 << 20, "the server grew by \(grown >> 20) MiB while streaming \(total >> 20) MiB")
-        }
+        } }
     }
 }
