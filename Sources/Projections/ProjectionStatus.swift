@@ -5,6 +5,9 @@ import EventStore
 /// Where a projection stands: `GET /v1/projections` and `loopline projections`.
 public struct ProjectionStatus: Sendable, Codable, Hashable {
     public var name: String
+    /// The event types that change its tables: a client refreshes what this model feeds only
+    /// after such an event.
+    public var eventTypes: [String] = []
     /// The version of its tables in the database (this build's when it has not run yet).
     public var version: Int
     /// `running`, `failed` (stopped at `lastError`), or `new` (no worker has claimed it yet).
@@ -29,9 +32,11 @@ extension ProjectionStatus {
         let (head, rows) = try await EventStoreError.mapping { try await client.withConnection(Self.read) }
         let stored = Dictionary(rows.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         return projections.map { projection in
-            stored[projection.name] ?? ProjectionStatus(
+            var status = stored[projection.name] ?? ProjectionStatus(
                 name: projection.name, version: projection.version, state: "new", position: 0, headPosition: head,
                 lagEvents: head, lagSeconds: 0, owner: nil, ownerActive: false, lastError: nil, updatedAt: nil)
+            status.eventTypes = projection.eventTypes.sorted()
+            return status
         }
     }
 

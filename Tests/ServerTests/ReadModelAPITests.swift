@@ -43,10 +43,15 @@ struct ReadModelAPITests {
                 let planning = try #require((try status.json()["projections"] as? [[String: Any]])?.first { $0["name"] as? String == "planning" })
                 #expect(planning["position"] as? Int == 2)
                 #expect(planning["ownerActive"] as? Bool == true)
+                // What each model is changed by, so a page refreshes only what an event touches.
+                #expect((planning["eventTypes"] as? [String])?.contains("StoryCreated") == true)
+                #expect((planning["eventTypes"] as? [String])?.contains("BuildPassed") == false)
 
                 let dora = try await server.http.request("GET", "/v1/dora?bucket=day&from=2026-01-01&to=2026-01-08", headers: auth)
                 #expect(dora.status == 200)
                 #expect((try dora.json()["series"] as? [Any])?.count == 7, "one bucket per day")
+                // The models it read and how far each had applied the log (both stories: position 2).
+                #expect(try dora.json()["readModels"] as? [String: Int] == ["integration": 2, "delivery": 2, "monitoring": 2])
                 let stream = try await server.http.request("GET", "/v1/value-stream/stories/R-1", headers: auth)
                 #expect((try stream.json()["story"] as? [String: Any])?["storyId"] as? String == "R-1")
 

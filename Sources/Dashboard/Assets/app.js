@@ -1,11 +1,15 @@
-// Sign-in and routing. The live feed runs for the whole signed-in session; events re-render the
-// current page (debounced), except Operations, whose list takes them one by one.
+// Sign-in and routing. The live feed runs for the whole signed-in session. Operations lists each
+// event at once; the other parts of a page are asked again only once the read models an event
+// changes have applied it (a poll of GET /v1/projections keyed by their positions), and only
+// those parts.
 'use strict';
 
+const PAGES = { overview, stages, 'value-stream': valueStream, operations };
 
 const router = {
   current: null,
-  refreshTimer: null,
+  pending: { position: 0, types: new Set() },
+  catchingUp: false,
 
   async show() {
     const root = document.getElementById('app');
@@ -17,28 +21,65 @@ const router = {
       link.toggleAttribute('aria-current', link.getAttribute('href') === '#/' + page);
       if (link.hasAttribute('aria-current')) link.setAttribute('aria-current', 'page');
     }
-    this.current = page;
+    this.current = PAGES[page] ? page : 'overview';
     looplineLive.start();
+    await this.guard(root, () => this.current === 'value-stream'
+      ? valueStream.render(root, argument ? decodeURIComponent(argument) : '')
+      : PAGES[this.current].render(root));
+  },
+
+  refresh() { this.show(); },
+
+  /// Runs a page's work; a refused token goes back to sign-in, other errors are shown in words.
+  async guard(root, work) {
     try {
-      if (page === 'stages') await stages.render(root);
-      else if (page === 'value-stream') await valueStream.render(root, argument ? decodeURIComponent(argument) : '');
-      else if (page === 'operations') await operations.render(root);
-      else await overview.render(root);
+      await work();
     } catch (error) {
       if (error.status === 401) return signIn(root, error.message);
       root.replaceChildren(errorBox(error));
     }
   },
 
-  refresh() { this.show(); },
-
-  /// A live event: Operations shows it at once; other pages refresh after a quiet moment.
+  /// A live event: Operations shows it at once; the rest waits for the read models.
   changed(event) {
     operations.received(event);
-    if (this.current === 'operations' || this.current === 'value-stream') return;
-    clearTimeout(this.refreshTimer);
-    // The read models follow the log within milliseconds; a short pause lets them catch up.
-    this.refreshTimer = setTimeout(() => this.show(), 700);
+    this.pending.position = Math.max(this.pending.position, event.position);
+    this.pending.types.add(event.type);
+    if (!this.catchingUp) this.catchUp();
+  },
+
+  /// Waits until every read model changed by the pending event types has applied the pending
+  /// position (or 10 s have passed), then refreshes what those models feed. Events arriving
+  /// meanwhile are taken in the next round, so a busy log costs one poll loop, not one per event.
+  async catchUp() {
+    this.catchingUp = true;
+    try {
+      while (this.pending.types.size) {
+        const { position, types } = this.pending;
+        this.pending = { position: 0, types: new Set() };
+        const root = document.getElementById('app');
+        const page = PAGES[this.current];
+        await this.guard(root, async () => {
+          const { touched, statuses } = await this.applied(position, types);
+          // Only a page that is showing (not the sign-in form or an error) is refreshed.
+          if (root.firstElementChild?.id === this.current) await keepingFocus(() => page.refresh(root, touched, statuses));
+        });
+      }
+    } finally {
+      this.catchingUp = false;
+    }
+  },
+
+  async applied(position, types) {
+    const deadline = Date.now() + 10000;
+    for (;;) {
+      const statuses = (await looplineApi.get('/v1/projections')).projections;
+      const affected = statuses.filter(status => (status.eventTypes || []).some(type => types.has(type)));
+      if (affected.every(status => status.position >= position) || Date.now() > deadline) {
+        return { touched: new Set(affected.map(status => status.name)), statuses };
+      }
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
   },
 };
 window.router = router;
@@ -71,6 +112,15 @@ function signIn(root, message) {
       '. It stays in this tab only and is sent to Loopline alone.'),
     form));
   document.getElementById('token').focus();
+}
+
+/// Runs `work` (which may replace the page) and puts the keyboard focus back on the control with
+/// the same id or name, so a live refresh never throws a keyboard user out of a filter.
+async function keepingFocus(work) {
+  const active = document.activeElement;
+  const key = active && active !== document.body ? (active.id ? '#' + active.id : active.name ? '[name="' + active.name + '"]' : null) : null;
+  await work();
+  if (key && !document.activeElement?.matches(key)) document.querySelector(key)?.focus();
 }
 
 looplineLive.subscribe(event => router.changed(event));

@@ -58,6 +58,7 @@ function isoDay(date) { return date.toISOString().slice(0, 10); }
 const overview = {
   filters: { service: '', team: '', days: '30' },
   charts: [],
+  sources: [],
 
   window() {
     const to = new Date(Date.now() + 86400000);
@@ -69,7 +70,10 @@ const overview = {
     const { from, to } = this.window();
     const parameters = { from, to, service: this.filters.service, team: this.filters.team, bucket: 'week', explain: 'true' };
     const report = await looplineApi.get('/v1/dora', parameters);
-    const page = el('section', { id: 'overview', 'data-from': from, 'data-to': to, 'aria-labelledby': 'overview-title' });
+    this.sources = Object.keys(report.readModels || {});
+    // The window and filters it shows, on the page for scripts and tests to read.
+    const page = el('section', { id: 'overview', 'data-from': from, 'data-to': to, 'data-service': this.filters.service,
+      'data-team': this.filters.team, 'aria-labelledby': 'overview-title' });
     page.append(el('h1', { id: 'overview-title' }, 'Delivery performance'), this.filterBar(report));
     const metrics = report.overall || {};
     const tiles = el('div', { class: 'tiles' });
@@ -83,6 +87,11 @@ const overview = {
     page.append(this.trend(report), panel);
     root.replaceChildren(page);
     this.drawTrend(report);
+  },
+
+  /// After live events: again only when a read model the report is computed from changed.
+  async refresh(root, touched) {
+    if (this.sources.some(name => touched.has(name))) await this.render(root);
   },
 
   filterBar(report) {
@@ -100,8 +109,10 @@ const overview = {
   tile(key, metric, report, panel) {
     metric = metric || {};
     const raw = metric[key.field];
-    const shown = raw === undefined || raw === null ? '–' : key.percent ? (raw * 100).toFixed(2) + ' %' : raw + key.unit;
-    const value = el('div', { class: 'value', 'data-value': raw === undefined || raw === null ? '' : String(raw) }, shown);
+    const absent = raw === undefined || raw === null;
+    const number = absent ? '–' : key.percent ? (raw * 100).toFixed(2) : String(raw);
+    const unit = absent ? '' : key.percent ? ' %' : key.unit;
+    const value = el('div', { class: 'value', 'data-value': absent ? '' : String(raw) }, number, el('span', { class: 'unit' }, unit));
     const detail = key.id === 'leadTime' ? 'p90 ' + formatValue(metric.p90Hours) + ' h over ' + formatValue(metric.commits) + ' commits'
       : key.id === 'changeFailureRate' ? formatValue(metric.failedChanges) + ' failed of ' + formatValue(metric.deployments)
       : key.id === 'recoveryTime' ? formatValue(metric.recoveries) + ' recoveries'
@@ -210,8 +221,18 @@ const stages = {
     root.replaceChildren(page);
   },
 
+  /// After live events: only the cards of the read models they changed are asked again.
+  async refresh(root, touched) {
+    const cards = STAGES.flatMap(([, list]) => list).filter(([, stage]) => touched.has(stage));
+    await Promise.all(cards.map(async card => {
+      const fresh = await this.card(...card);
+      const old = document.getElementById(fresh.id);
+      if (old) old.replaceWith(fresh);
+    }));
+  },
+
   async card(title, stage, query, parameters, key, columns, empty) {
-    const card = el('div', { class: 'card' }, el('h3', {}, title));
+    const card = el('div', { class: 'card', id: 'card-' + stage + '-' + query, 'data-stage': stage }, el('h3', {}, title));
     try {
       const answer = await looplineApi.get('/v1/stages/' + stage + '/' + query, parameters);
       const rows = (answer[key] || []).slice(0, 8);
@@ -227,7 +248,15 @@ const stages = {
 // MARK: Value stream
 
 const valueStream = {
+  story: '',
+
+  /// After live events: a story's stream reads every model, so any change asks again.
+  async refresh(root, touched) {
+    if (this.story && touched.size) await this.render(root, this.story);
+  },
+
   async render(root, storyId) {
+    this.story = storyId;
     const form = el('form', { class: 'filters', onsubmit: event => {
       event.preventDefault();
       const id = new FormData(event.target).get('story');
@@ -247,14 +276,20 @@ const valueStream = {
         (stream.leadTimeHours === null ? 'not yet in production' : stream.leadTimeHours + ' h') +
         ' · bottleneck: ' + (stream.bottleneck || 'none yet'))));
     const timeline = el('ol', { class: 'timeline', id: 'timeline', 'aria-label': 'Steps' });
+    const longest = Math.max(0, ...(stream.steps || []).map(step => step.hours || 0));
     for (const step of stream.steps || []) {
       const bottleneck = step.step === stream.bottleneck;
-      timeline.append(el('li', { 'data-step': step.step, class: bottleneck ? 'bottleneck' : '' },
+      // The bar is each step's share of the longest one; the hours beside it say the same in words.
+      const share = longest > 0 && step.hours !== null ? Math.max(2, Math.round(step.hours / longest * 100)) : 0;
+      timeline.append(el('li', { 'data-step': step.step, class: bottleneck ? 'bottleneck' : step.hours === null ? 'unreached' : '' },
         el('strong', {}, step.step), bottleneck ? el('span', { class: 'badge' }, 'Bottleneck') : null,
         el('div', {}, step.hours === null ? 'not reached' : step.hours + ' h'),
+        el('div', { class: 'bar', 'aria-hidden': 'true' }, el('span', { 'data-share': String(share) })),
         el('div', { class: 'muted' }, formatValue(step.from) + ' → ' + formatValue(step.to))));
     }
     page.append(el('div', { class: 'card' }, el('h2', {}, 'Steps'), timeline));
+    // Widths through the CSSOM: the CSP (style-src 'self') refuses style attributes, setAttribute included.
+    for (const bar of timeline.querySelectorAll('.bar span')) bar.style.width = bar.dataset.share + '%';
     const parts = [
       ['Commits', stream.commits, [['sha', 'Commit'], ['message', 'Message'], ['integratedAt', 'Integrated']]],
       ['Builds', stream.builds, [['buildId', 'Build'], ['status', 'Status'], ['finishedAt', 'Finished']]],
@@ -277,13 +312,11 @@ const operations = {
   async render(root) {
     const page = el('section', { id: 'operations' }, el('h1', {}, 'Operations'));
     const projections = await looplineApi.get('/v1/projections');
-    page.append(el('div', { class: 'card' }, el('h2', {}, 'Projections'),
-      table(projections.projections, [['name', 'Projection'], ['state', 'State'], ['position', 'Position'], ['lagEvents', 'Lag (events)'],
-        ['lagSeconds', 'Lag (s)'], ['lastError', 'Last error']], 'No projections have run yet.')));
-    const dead = el('div', { class: 'card' }, el('h2', {}, 'Dead letters'));
+    page.append(this.projections(projections.projections));
+    const dead = el('div', { class: 'card', id: 'dead-letters' }, el('h2', {}, 'Dead letters'));
     try {
       const letters = await looplineApi.get('/v1/deliveries', { disposition: 'dead-lettered', limit: 20 });
-      dead.append(table(letters, [['id', 'Delivery'], ['source', 'Source'], ['event', 'Event'], ['reason', 'Reason'], ['receivedAt', 'Received']],
+      dead.append(table(letters.deliveries, [['id', 'Delivery'], ['source', 'Source'], ['event', 'Event'], ['reason', 'Reason'], ['receivedAt', 'Received']],
         'No dead letters: every delivery was recorded or deliberately ignored.'));
     } catch (error) {
       dead.append(el('p', { class: 'muted' }, error.status === 403 ? 'Dead letters need an admin token.' : error.message));
@@ -293,6 +326,18 @@ const operations = {
     page.append(dead, el('div', { class: 'card' }, el('h2', {}, 'Recent events, live'),
       el('p', { class: 'muted' }, 'Events appear here as they are recorded.'), list));
     root.replaceChildren(page);
+  },
+
+  projections(statuses) {
+    return el('div', { class: 'card', id: 'projections' }, el('h2', {}, 'Projections'),
+      table(statuses, [['name', 'Projection'], ['state', 'State'], ['position', 'Position'], ['lagEvents', 'Lag (events)'],
+        ['lagSeconds', 'Lag (s)'], ['lastError', 'Last error']], 'No projections have run yet.'));
+  },
+
+  /// After live events: the projections' positions, from the statuses already read.
+  async refresh(root, touched, statuses) {
+    const old = document.getElementById('projections');
+    if (old) old.replaceWith(this.projections(statuses));
   },
 
   item(event) {

@@ -71,6 +71,7 @@ struct DORACalculator {
         return DORAReportBody(
             from: query.from, to: query.to, environment: query.environment, bucket: query.bucket.rawValue,
             attribution: .init(windowHours: query.attributionHours, environment: query.environment),
+            readModels: facts.positions,
             overall: metrics { _, _ in true },
             services: services.map { service in .init(name: service, metrics: metrics { s, _ in s == service }) },
             teams: teams.map { team in .init(name: team, metrics: metrics { _, t in t == team }) },

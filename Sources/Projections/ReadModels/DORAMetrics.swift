@@ -147,6 +147,9 @@ struct DORAReportBody: Encodable {
     var from, to: Date
     var environment, bucket: String
     var attribution: Attribution
+    /// The read models the report was computed from and the log position each had applied in
+    /// its snapshot: a client that sent an event at P knows the report includes it when all are ≥ P.
+    var readModels: [String: Int64]
     var overall: DORAMetrics
     var services, teams: [Group]
     var series: [Bucket]
