@@ -65,15 +65,30 @@ extension EventStore {
     /// The next page of the log after `position` that holds events, waiting for one to be
     /// committed if need be; nil once the task is cancelled. Batch-wise `follow`, for
     /// consumers that apply many events at a time (projections): `next` is where to ask again.
-    public func nextPage(after position: Int64, options: EventSubscription.Options = .init()) async throws -> LogPage? {
-        guard let batch = try await nextBatch(after: position, options: options) else { return nil }
+    ///
+    /// With `waitingAtMost`, a page with no events comes back once that long has passed with
+    /// nothing (its `next` past whatever a filter stepped over): a caller that must speak while
+    /// idle (an SSE heartbeat) gets its turn without cancelling a read, which under load could
+    /// otherwise be cancelled again and again before it finishes.
+    public func nextPage(
+        after position: Int64, options: EventSubscription.Options = .init(), waitingAtMost limit: Duration? = nil
+    ) async throws -> LogPage? {
+        let deadline = limit.map { ContinuousClock.now + $0 }
+        guard let batch = try await nextBatch(after: position, options: options, deadline: deadline) else { return nil }
         return LogPage(events: batch.events, next: batch.through)
     }
 
-    /// Waits for the next non-empty safe batch after `position`; nil when cancelled.
-    func nextBatch(after position: Int64, options: EventSubscription.Options) async throws -> (
+    /// Waits for the next non-empty safe batch after `position`; nil when cancelled; an empty
+    /// batch once `deadline` has passed.
+    func nextBatch(after position: Int64, options: EventSubscription.Options, deadline: ContinuousClock.Instant? = nil) async throws -> (
         events: [RecordedEvent], through: Int64
     )? {
+        /// How long to wait at most before looking again: `wanted`, cut short by the deadline.
+        func wait(_ wanted: Duration) -> Duration? {
+            guard let deadline else { return wanted }
+            let left = deadline - ContinuousClock.now
+            return left <= .zero ? nil : min(wanted, left)
+        }
         var failures = 0
         var blockedDelay: Duration = .milliseconds(1)
         var position = position
@@ -90,17 +105,20 @@ extension EventStore {
                 if failures == 1 {
                     logger.warning("log follower lost the database; retrying", metadata: ["loopline.error": "\(error)"])
                 }
-                try? await Task.sleep(for: .milliseconds(min(5000, 50 << min(failures, 7))))
+                guard let pause = wait(.milliseconds(min(5000, 50 << min(failures, 7)))) else { return ([], position) }
+                try? await Task.sleep(for: pause)
                 continue
             }
             if horizon.isBlocked {
                 // A hole's owners usually finish within milliseconds and a rollback sends no
                 // notification: look again soon, backing off towards the poll interval.
-                await wake.wait(after: generation, timeout: blockedDelay)
+                guard let pause = wait(blockedDelay) else { return ([], position) }
+                await wake.wait(after: generation, timeout: pause)
                 blockedDelay = min(blockedDelay * 2, .milliseconds(100))
             } else {
                 blockedDelay = .milliseconds(1)
-                await wake.wait(after: generation, timeout: options.pollInterval)
+                guard let pause = wait(options.pollInterval) else { return ([], position) }
+                await wake.wait(after: generation, timeout: pause)
             }
         }
         return nil

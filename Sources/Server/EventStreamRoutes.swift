@@ -34,14 +34,16 @@ struct EventStreamRoutes: Sendable {
             try await writer.write(ByteBuffer(string: "retry: 2000\n: stream after \(start)\n\n"))
             var position = start
             while !Task.isCancelled {
-                guard let page = try await Self.nextPage(store, after: position, filter: filter, within: heartbeat) else {
+                // An empty page after `heartbeat` of silence: the read itself is never cancelled.
+                guard let page = try await store.nextPage(after: position, options: .init(filter: filter), waitingAtMost: heartbeat) else { break }
+                position = page.next
+                if page.events.isEmpty {
                     try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                     continue
                 }
                 var text = ""
                 for event in page.events { text += "id: \(event.position)\ndata: \(event.jsonLine)\n\n" }
                 try await writer.write(ByteBuffer(string: text))
-                position = page.next
             }
             try await writer.finish(nil)
         })
@@ -57,18 +59,5 @@ struct EventStreamRoutes: Sendable {
         }
         if request.uri.queryParameters.get("after") == "head" { return try await store.headPosition() }
         return try EventRoutes.integer(request.uri.queryParameters, "after", default: 0, minimum: 0)
-    }
-
-    /// The next page after `position`, or nil when none is committed within `timeout`.
-    static func nextPage(_ store: EventStore, after position: Int64, filter: EventFilter, within timeout: Duration) async throws -> LogPage? {
-        try await withThrowingTaskGroup(of: LogPage?.self) { group in
-            group.addTask { try await store.nextPage(after: position, options: .init(filter: filter)) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? nil
-        }
     }
 }

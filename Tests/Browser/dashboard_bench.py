@@ -31,7 +31,9 @@ def sign_in(driver, url, token):
 
 
 def first_render(driver, url):
-    """Milliseconds from navigation start until every tile has a data-value."""
+    """Milliseconds from navigation start until every tile has a data-value. From about:blank, so
+    that each is a new document (a change of the URL's fragment alone would not load the page)."""
+    driver.get("about:blank")
     driver.get(url + "/#/overview")
     return driver.execute_async_script(
         """

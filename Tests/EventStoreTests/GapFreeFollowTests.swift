@@ -136,6 +136,29 @@ struct GapFreeFollowTests {
         }
     }
 
+    @Test("nextPage waitingAtMost: an idle log gives an empty page on time, a filter's skipped events move it on, an event ends the wait")
+    func nextPageWaitingAtMost() async throws {
+        try await TestDatabase.with { db in
+            try await db.withStoreRunning {
+                _ = try await db.store.append([NewEvent(type: "BuildPassed"), NewEvent(type: "BuildPassed")], to: try StreamName("build-1"))
+                let failedOnly = EventSubscription.Options(filter: try EventFilter(types: ["BuildFailed"]))
+                let started = ContinuousClock.now
+                let idle = try #require(try await db.store.nextPage(after: 0, options: failedOnly, waitingAtMost: .milliseconds(300)))
+                let waited = ContinuousClock.now - started
+                #expect(idle.events.isEmpty)
+                #expect(idle.next == 2, "the page steps over the two events the filter passed by")
+                // Not before the limit; after it once the read in flight ends (seconds on a loaded machine).
+                #expect(waited >= .milliseconds(300), "\(waited)")
+
+                let page = Task { try await db.store.nextPage(after: idle.next, options: failedOnly, waitingAtMost: .seconds(30)) }
+                try await Task.sleep(for: .milliseconds(100))
+                _ = try await db.store.append([NewEvent(type: "BuildFailed")], to: try StreamName("build-1"))
+                let arrived = try #require(try await page.value)
+                #expect(arrived.events.map(\.position) == [3], "an event ends the wait long before its limit")
+            }
+        }
+    }
+
     @Test("a new process's readers start near the head of a long log, not a window at a time from 0")
     func freshHorizonStartsNearHead() async throws {
         try await TestDatabase.with { db in

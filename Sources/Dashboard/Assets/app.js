@@ -58,10 +58,10 @@ const router = {
         const { position, types } = this.pending;
         this.pending = { position: 0, types: new Set() };
         const root = document.getElementById('app');
-        const page = PAGES[this.current];
         await this.guard(root, async () => {
           const { touched, statuses } = await this.applied(position, types);
-          // Only a page that is showing (not the sign-in form or an error) is refreshed.
+          // The page showing now (the user may have moved on meanwhile), not the sign-in form or an error.
+          const page = PAGES[this.current];
           if (root.firstElementChild?.id === this.current) await keepingFocus(() => page.refresh(root, touched, statuses));
         });
       }

@@ -84,3 +84,7 @@ const live = {
 };
 
 window.looplineLive = live;
+
+// Leaving the page ends the stream at once: otherwise the browser may keep the socket until the
+// next heartbeat, and six such sockets fill its connection limit for this origin.
+window.addEventListener('pagehide', () => live.stop());

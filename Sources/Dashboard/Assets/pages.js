@@ -239,6 +239,7 @@ const stages = {
       const link = stage === 'planning' ? { storyId: row => '#/value-stream/' + encodeURIComponent(row.storyId) } : null;
       card.append(table(rows, columns, empty, link));
     } catch (error) {
+      if (error.status === 401) throw error; // the whole page goes back to sign-in
       card.append(errorBox(error));
     }
     return card;
