@@ -27,6 +27,8 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 TILES = {"deploymentFrequency": "perDay", "leadTime": "medianHours", "changeFailureRate": "rate",
          "recoveryTime": "medianHours", "reworkRate": "rate"}
 SIZES = [("desktop", 1280, 800, False), ("phone", 390, 844, True)]
+# How many cards the Stages page has (pages.js STAGES).
+CARD_COUNT = "return STAGES.reduce((sum, [, cards]) => sum + cards.length, 0)"
 
 
 class Check:
@@ -85,7 +87,7 @@ class Page:
     def __init__(self, driver, url):
         self.driver, self.url = driver, url
 
-    def wait(self, condition, seconds=10, what="the page"):
+    def wait(self, condition, seconds=10):
         try:
             # A page may be re-rendered between finding an element and reading it: look again.
             return WebDriverWait(self.driver, seconds, poll_frequency=0.05,
@@ -192,21 +194,19 @@ def overview(check, page, api, screenshots):
     check.that(rows is not None and shown == expected, "overview: a tile opens its explain list",
                "%d rows shown, %d in the report" % (shown, expected))
 
+    def choose(name, value):
+        """Picks a filter value and waits for the overview drawn with it (a new section)."""
+        page.driver.execute_script("document.getElementById('overview').dataset.old = 'yes'")
+        Select(page.css('select[name="%s"]' % name)[0]).select_by_value(value)
+        return page.wait(lambda: page.css("#overview:not([data-old]) #tile-leadTime .value"))
+
     services = [o.get_attribute("value") for o in page.css('select[name="service"] option') if o.get_attribute("value")]
     if check.that(bool(services), "overview: the service filter lists services"):
-        Select(page.css('select[name="service"]')[0]).select_by_value(services[0])
-        page.wait(lambda: page.css('#overview[data-service="%s"] #tile-leadTime .value' % services[0]))
-        Select(page.css('select[name="days"]')[0]).select_by_value("90")
-        filtered = page.wait(lambda: page.driver.execute_script(
-            "const s = document.querySelector('#overview'); return s && s.dataset.service === arguments[0] && "
-            "document.querySelector('select[name=days]').value === '90' && !!document.querySelector('#tile-leadTime .value')",
-            services[0]))
-        check.that(filtered is not None, "overview: a filter change re-renders the tiles")
+        redrawn = choose("service", services[0]) and choose("days", "90")
+        check.that(redrawn is not None, "overview: a filter change re-renders the tiles")
         tiles_match(check, page, api, "overview filtered by service %s, 90 days" % services[0])
-        Select(page.css('select[name="service"]')[0]).select_by_value("")
-        page.wait(lambda: page.css('#overview[data-service=""] #tile-leadTime .value'))
-        Select(page.css('select[name="days"]')[0]).select_by_value("30")
-        page.wait(lambda: page.driver.execute_script("return document.querySelector('select[name=days]').value === '30'"))
+        choose("service", "")
+        choose("days", "30")
         tiles_match(check, page, api, "overview back to all services, 30 days")
     check.that(not page.problems(), "overview with filters: no console error, no failed request")
     overflow = page.screenshot(screenshots, "overview")
@@ -215,7 +215,7 @@ def overview(check, page, api, screenshots):
 
 def stages(check, page, api, screenshots):
     page.go("#/stages")
-    expected = page.driver.execute_script("return STAGES.reduce((sum, [, cards]) => sum + cards.length, 0)")
+    expected = page.driver.execute_script(CARD_COUNT)
     cards = page.wait(lambda: len(page.css("#stages .card :is(table, .empty, .error)")) == expected)
     check.that(cards is not None, "stages: all %d cards render" % expected, "%d cards" % len(page.css("#stages .card")))
     check.that(not page.css("#stages .error"), "stages: no card shows an error", "; ".join(e.text for e in page.css("#stages .error")))
@@ -332,7 +332,7 @@ def main():
         page.screenshot(arguments.screenshots, "sign-in")
         failed = driver.execute_script("return window.looplineFailedRequests")
         # Since the reloads, the only failed API requests are the stale token's (one per Stages card).
-        expected = driver.execute_script("return STAGES.reduce((sum, [, cards]) => sum + cards.length, 0)")
+        expected = driver.execute_script(CARD_COUNT)
         check.that(failed == expected, "the only failed API requests since the reloads were the stale token's",
                    "%r failed, %r cards" % (failed, expected))
     finally:

@@ -23,9 +23,8 @@ const router = {
     }
     this.current = PAGES[page] ? page : 'overview';
     looplineLive.start();
-    await this.guard(root, () => this.current === 'value-stream'
-      ? valueStream.render(root, argument ? decodeURIComponent(argument) : '')
-      : PAGES[this.current].render(root));
+    // The argument is the value stream's story id; the other pages take none.
+    await this.guard(root, () => PAGES[this.current].render(root, argument ? decodeURIComponent(argument) : ''));
   },
 
   refresh() { this.show(); },
