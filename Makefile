@@ -6,6 +6,8 @@
 #   make bench   benchmarks against a throwaway PostgreSQL; writes docs/benchmarks.md
 #   make openapi-check     the live HTTP API against docs/openapi.yaml (schemathesis)
 #   make dashboard-check   the dashboard in headless Chromium (Selenium) on a seeded history
+#   make check-faults      randomized runs under crashes and stalls, every outcome checked (RUNS=10 SEED=S)
+#   make fuzz              generated hostile input against the HTTP API and the socket (FUZZ_INPUTS=100000)
 #
 # Works as root and as a normal user: PostgreSQL refuses to run as root, so as root the
 # cluster runs as the unprivileged 'postgres' user on a folder it owns.
@@ -32,7 +34,7 @@ PROJECT_ID  := $(shell printf '%s' '$(CURDIR)' | cksum | cut -d' ' -f1)
 PG_DIR      ?= $(CURDIR)/.loopline/pg
 PG_SOCKET   ?= /tmp/loopline-$(PROJECT_ID)
 
-.PHONY: build run serve test bench bench-tools format openapi-check dashboard-check dashboard-bench release-tools db-start db-stop db-restart db-status db-clean db-env help
+.PHONY: build run serve test bench bench-tools format openapi-check dashboard-check dashboard-bench release-tools db-start db-stop db-crash db-restart db-status db-clean db-env check-faults fuzz help
 .DEFAULT_GOAL := help
 
 help:
@@ -98,6 +100,10 @@ db-stop:
 db-restart:
 	@cd /tmp && $(PG_AS) "$(PG_BIN)/pg_ctl" -D '$(PG_DIR)/data' -m fast -w -s -l '$(PG_DIR)/server.log' restart \
 	  -o "-c unix_socket_directories='$(PG_SOCKET)' -c port=$(PG_PORT)"
+
+# A crash of the database server: every backend killed, no checkpoint; the next db-start recovers from WAL.
+db-crash:
+	@if [ -f '$(PG_DIR)/data/postmaster.pid' ]; then cd /tmp && $(PG_AS) "$(PG_BIN)/pg_ctl" -D '$(PG_DIR)/data' -m immediate -w -s stop; fi
 
 db-status:
 	@cd /tmp && $(PG_AS) "$(PG_BIN)/pg_ctl" -D '$(PG_DIR)/data' status
@@ -219,3 +225,19 @@ openapi-check: build
 	  --checks all --exclude-checks positive_data_acceptance,use_after_free,ensure_resource_availability \
 	  --max-examples $(OPENAPI_EXAMPLES) --seed 1 --no-shrink --exclude-operation-id streamEvents $(SCHEMATHESIS_FLAGS); rc=$$?; \
 	cleanup; exit $$rc
+
+# ---------------------------------------------------------------------------------------
+# make check-faults: the history checker (Tests/Faults/check_faults.py). RUNS randomized runs
+# (default 10, about 2 minutes) of 2-3 servers and two workers on a private cluster with default
+# durability, under a seeded fault schedule; every request's outcome, every follower and every
+# read model is checked afterwards. SEED=S repeats a run's workload and schedule (printed per run).
+# ---------------------------------------------------------------------------------------
+
+RUNS          ?= 10
+SEED          ?=
+FAULT_SECONDS ?= 8
+
+check-faults: build
+	@python3 Tests/Faults/test_checks.py
+	@python3 Tests/Faults/check_faults.py --loopline "$(BIN_DIR)/loopline" --runs $(RUNS) $(if $(SEED),--seed $(SEED)) \
+	  --seconds $(FAULT_SECONDS) $(CHECK_FLAGS)
