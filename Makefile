@@ -34,7 +34,7 @@ PROJECT_ID  := $(shell printf '%s' '$(CURDIR)' | cksum | cut -d' ' -f1)
 PG_DIR      ?= $(CURDIR)/.loopline/pg
 PG_SOCKET   ?= /tmp/loopline-$(PROJECT_ID)
 
-.PHONY: build run serve test bench bench-tools format openapi-check dashboard-check dashboard-bench release-tools db-start db-stop db-crash db-restart db-status db-clean db-env check-faults fuzz help
+.PHONY: build run serve test bench bench-tools format openapi-check dashboard-check dashboard-bench release-tools db-start db-standby db-stop db-crash db-restart db-status db-clean db-env check-faults fuzz help
 .DEFAULT_GOAL := help
 
 help:
@@ -100,6 +100,18 @@ db-stop:
 db-restart:
 	@cd /tmp && $(PG_AS) "$(PG_BIN)/pg_ctl" -D '$(PG_DIR)/data' -m fast -w -s -l '$(PG_DIR)/server.log' restart \
 	  -o "-c unix_socket_directories='$(PG_SOCKET)' -c port=$(PG_PORT)"
+
+# A streaming replica of the cluster whose socket is in PRIMARY_SOCKET: a base backup with the
+# recovery settings written (pg_basebackup -R) into PG_DIR, then started like any cluster.
+db-standby:
+	@test -n '$(PRIMARY_SOCKET)' || { echo "db-standby needs PRIMARY_SOCKET=<the primary's socket folder>" >&2; exit 1; }
+	@mkdir -p '$(PG_DIR)' '$(PG_SOCKET)'
+	@if [ -n "$(IS_ROOT)" ]; then chown postgres: '$(PG_DIR)' '$(PG_SOCKET)'; fi
+	@if [ ! -f '$(PG_DIR)/data/PG_VERSION' ]; then \
+	  cd /tmp && $(PG_AS) "$(PG_BIN)/pg_basebackup" -D '$(PG_DIR)/data' -R -X stream -c fast -h '$(PRIMARY_SOCKET)' \
+	    -p $(PG_PORT) -U $(PG_USER) > '$(PG_DIR)/basebackup.log' 2>&1 || { cat '$(PG_DIR)/basebackup.log'; exit 1; }; \
+	fi
+	@$(MAKE) --no-print-directory db-start PG_DIR='$(PG_DIR)' PG_SOCKET='$(PG_SOCKET)'
 
 # A crash of the database server: every backend killed, no checkpoint; the next db-start recovers from WAL.
 db-crash:

@@ -4,10 +4,15 @@ public import Postgres
 /// Runs exports: the log, read-model datasets and the DORA table, streamed in constant memory.
 public struct Exporter: Sendable {
     let store: EventStore
+    /// Where read-model datasets and the DORA table are read: a replica's client, or the
+    /// store's. The log itself is always exported from the store's database, whose running
+    /// appends bound what is final.
+    let readClient: PostgresClient
     var client: PostgresClient { store.client }
 
-    public init(store: EventStore) {
+    public init(store: EventStore, readClient: PostgresClient? = nil) {
         self.store = store
+        self.readClient = readClient ?? store.client
     }
 
     /// Receives the export's bytes, chunk by chunk, on a blocking thread.
@@ -36,9 +41,9 @@ public struct Exporter: Sendable {
             manifest.rows = Int(try await EventExport(request: request).copy(through: manifest.throughPosition, client: client, write: write))
             return manifest
         case .dataset(let dataset):
-            return try await DatasetExport(request: request, dataset: dataset).run(client: client, started: started, write: write)
+            return try await DatasetExport(request: request, dataset: dataset).run(client: readClient, started: started, write: write)
         case .dora:
-            return try await DORAExport(request: request).run(client: client, started: started, write: write)
+            return try await DORAExport(request: request).run(client: readClient, started: started, write: write)
         }
     }
 }

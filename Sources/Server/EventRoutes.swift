@@ -3,9 +3,11 @@ import Foundation
 import Hummingbird
 import JSON
 
-/// `GET /v1/events` (the log, gap-free, filtered) and `GET /v1/streams/{stream}`.
+/// `GET /v1/events` (the log, gap-free, filtered: always on the primary, see `ReadSide`) and
+/// `GET /v1/streams/{stream}` (on the read side).
 struct EventRoutes: Sendable {
     let store: EventStore
+    let reads: ReadSide
 
     func addRoutes(to group: RouterGroup<LooplineRequestContext>) {
         group.get("events") { request, _ in try await events(request) }
@@ -30,7 +32,8 @@ struct EventRoutes: Sendable {
         let query = request.uri.queryParameters
         let after = try Self.integer(query, "after", default: 0, minimum: 0)
         let limit = try Self.integer(query, "limit", default: 100, minimum: 1, maximum: Int64(EventStore.maximumReadLimit))
-        let events = try await store.read(stream: stream, afterVersion: after, limit: Int(limit))
+        try await reads.awaitEvent(request)
+        let events = try await reads.store.read(stream: stream, afterVersion: after, limit: Int(limit))
         if events.isEmpty, after == 0 {
             throw APIError(status: .notFound, code: "stream_not_found", message: "stream \(stream) has no events", field: "stream")
         }

@@ -7,6 +7,7 @@ public import Hummingbird
 public import Ingest
 public import Logging
 public import NIOCore
+public import Postgres
 public import Projections
 
 /// Everything `loopline serve` runs: the HTTP API and the JSON socket server over one command
@@ -20,6 +21,9 @@ public struct LooplineServer: Sendable {
     public let ingest: IngestPipeline
     /// The projection workers this process runs, if any.
     public let workers: ProjectionService?
+    /// A streaming replica's client for the read routes (see `ReadSide`), if one is configured.
+    public let readClient: PostgresClient?
+    let reads: ReadSide
     let migrator: Migrator
     let metrics: ServerMetrics
     let dashboard: DashboardRoutes
@@ -27,10 +31,14 @@ public struct LooplineServer: Sendable {
 
     public init(
         configuration: ServerConfiguration, store: EventStore, migrator: Migrator, handler: CommandHandler,
-        workers: ProjectionService? = nil, logger: Logger
+        workers: ProjectionService? = nil, readClient: PostgresClient? = nil, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
+        self.readClient = readClient
+        self.reads = ReadSide(
+            client: readClient ?? store.client, store: readClient.map { EventStore(client: $0, logger: logger) } ?? store,
+            isReplica: readClient != nil, wait: configuration.readWait)
         self.migrator = migrator
         self.handler = handler
         self.workers = workers
@@ -62,8 +70,8 @@ public struct LooplineServer: Sendable {
             configuration: .init(
                 address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "loopline"),
             // Services stop in reverse order: HTTP server first, then the socket server, the
-            // projection workers, the relay, and the database pool last.
-            services: [store.client, store] + (workers.map { [$0] } ?? []) + [socketServer],
+            // projection workers, the relay, and the database pools last.
+            services: [store.client] + (readClient.map { [$0] } ?? []) + [store] + (workers.map { [$0] } ?? []) + [socketServer],
             onServerRunning: onHTTPBound,
             logger: logger)
     }
@@ -101,10 +109,10 @@ public struct LooplineServer: Sendable {
             .addRoutes(to: router.group("v1"))
         SourceRoutes(pipeline: ingest).addRoutes(to: router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .admin)))
         let reading = router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .read))
-        EventRoutes(store: store).addRoutes(to: reading)
+        EventRoutes(store: store, reads: reads).addRoutes(to: reading)
         EventStreamRoutes(store: store, heartbeat: configuration.streamHeartbeat).addRoutes(to: reading)
-        ReadModelRoutes(store: store, projections: ReadModels.all).addRoutes(to: reading)
-        ExportRoutes(exporter: Exporter(store: store)).addRoutes(to: reading)
+        ReadModelRoutes(reads: reads, projections: ReadModels.all).addRoutes(to: reading)
+        ExportRoutes(exporter: Exporter(store: store, readClient: readClient)).addRoutes(to: reading)
         return router
     }
 }

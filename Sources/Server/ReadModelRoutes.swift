@@ -5,25 +5,33 @@ import Projections
 
 /// `GET /v1/stages/{stage}/{query}` (the read models' queries), `GET /v1/dora`,
 /// `GET /v1/value-stream/stories/{id}` and `GET /v1/projections`.
+/// All of them read on the read side (a replica when one is configured), after waiting for
+/// `minPosition` when the request carries one.
 struct ReadModelRoutes: Sendable {
-    let store: EventStore
+    let reads: ReadSide
     let projections: [any Projection]
 
     func addRoutes(to group: RouterGroup<LooplineRequestContext>) {
         group.get("stages/{stage}/{query}") { request, context in
             let query = try ReadModelQueries.find(stage: context.parameters.get("stage") ?? "", name: context.parameters.get("query") ?? "")
-            return Self.json(try await query.run(try Self.arguments(request), client: store.client))
+            let arguments = try Self.arguments(request)
+            try await reads.awaitReadModels(request)
+            return Self.json(try await query.run(arguments, client: reads.client))
         }
         group.get("value-stream/stories/{id}") { request, context in
             var arguments = try Self.arguments(request)
             arguments.values["storyId"] = context.parameters.get("id")
-            return Self.json(try await ReadModelQueries.find(stage: "value-stream", name: "story").run(arguments, client: store.client))
+            try await reads.awaitReadModels(request)
+            return Self.json(try await ReadModelQueries.find(stage: "value-stream", name: "story").run(arguments, client: reads.client))
         }
         group.get("dora") { request, _ in
-            Self.json(try await ReadModelQueries.find(stage: "dora", name: "report").run(try Self.arguments(request), client: store.client))
+            let arguments = try Self.arguments(request)
+            try await reads.awaitReadModels(request)
+            return Self.json(try await ReadModelQueries.find(stage: "dora", name: "report").run(arguments, client: reads.client))
         }
-        group.get("projections") { _, _ in
-            try JSONResponse.make(ProjectionList(projections: try await ProjectionStatus.all(projections, client: store.client)))
+        group.get("projections") { request, _ in
+            try await reads.awaitReadModels(request)
+            return try JSONResponse.make(ProjectionList(projections: try await ProjectionStatus.all(projections, client: reads.client)))
         }
     }
 
@@ -31,10 +39,11 @@ struct ReadModelRoutes: Sendable {
         var projections: [ProjectionStatus]
     }
 
-    /// The query string as query arguments; a parameter given twice is refused.
+    /// The query string as query arguments (but `minPosition`, which is the read side's); a
+    /// parameter given twice is refused.
     static func arguments(_ request: Request) throws -> QueryArguments {
         var arguments: [String: String] = [:]
-        for (name, value) in request.uri.queryParameters {
+        for (name, value) in request.uri.queryParameters where name != Substring(ReadSide.parameter) {
             guard arguments[String(name)] == nil else {
                 throw APIError.badRequest("invalid_parameter", "\(name) is given more than once", field: String(name))
             }

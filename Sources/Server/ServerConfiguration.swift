@@ -42,14 +42,18 @@ public struct ServerConfiguration: Sendable {
     public var dashboardDirectory: String?
     /// How long `GET /v1/events/stream` stays silent before a heartbeat comment.
     public var streamHeartbeat: Duration
+    /// How long a read with `minPosition` waits for the read side to apply it before 503.
+    public var readWait: Duration
 
     public static let defaultSecretsKeyFile = ".loopline/secrets.key"
 
     public init(
         http: Address = Address(host: "127.0.0.1", port: 8080), socket: Address? = Address(host: "127.0.0.1", port: 7411),
         unixSocket: String? = nil, maximumBodyBytes: Int = JSONLimits.maximumDocumentBytes,
-        secretsKeyFile: String = Self.defaultSecretsKeyFile, dashboardDirectory: String? = nil, streamHeartbeat: Duration = .seconds(15)
+        secretsKeyFile: String = Self.defaultSecretsKeyFile, dashboardDirectory: String? = nil, streamHeartbeat: Duration = .seconds(15),
+        readWait: Duration = .seconds(5)
     ) {
+        self.readWait = readWait
         self.streamHeartbeat = streamHeartbeat
         self.dashboardDirectory = dashboardDirectory
         self.http = http

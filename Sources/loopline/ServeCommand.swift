@@ -35,12 +35,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most database connections to hold.")
     var maxConnections: Int = 10
 
+    @Option(help: "A streaming replica for the read routes: read models, stream reads, read-model exports (default: $LOOPLINE_READ_DATABASE_URL; none).")
+    var readDatabaseURL: String?
+
+    @Option(help: "Seconds a read with minPosition waits for the read side to apply it before answering 503.")
+    var readWaitSeconds: Double = 5
+
     @Flag(inversion: .prefixedNo, help: "Run the projection workers in this process (or run them apart with `loopline work`).")
     var workers = true
 
     func run() async throws {
         let logger = options.logger()
         let client = options.client(maxConnections: maxConnections, logger: logger)
+        let readClient = readReplicaClient(logger: logger)
         try await Output.run {
             let configuration = try serverConfiguration()
             let files = try options.schemaFiles()
@@ -50,15 +57,26 @@ struct ServeCommand: AsyncParsableCommand {
             let handler = CommandHandler(store: store, policy: ingest.policy(options.environment), logger: logger)
             let server = LooplineServer(
                 configuration: configuration, store: store, migrator: migrator, handler: handler,
-                workers: workers ? try ProjectionService(files: files, store: store, client: client, logger: logger) : nil, logger: logger)
+                workers: workers ? try ProjectionService(files: files, store: store, client: client, logger: logger) : nil,
+                readClient: readClient, logger: logger)
             logger.info(
                 "serving",
                 metadata: [
                     "loopline.http": "\(configuration.http)", "loopline.socket": "\(configuration.socket.map { "\($0)" } ?? "off")",
                     "loopline.database": "\(client.configuration.targetDescription)",
+                    "loopline.read_database": "\(readClient?.configuration.targetDescription ?? "the primary")",
                 ])
             try await server.run()
         }
+    }
+
+    /// The replica's pool, as large as the primary's: the read routes hold its connections.
+    private func readReplicaClient(logger: Logger) -> PostgresClient? {
+        guard let url = readDatabaseURL ?? options.environment["LOOPLINE_READ_DATABASE_URL"], !url.isEmpty else { return nil }
+        var configuration = options.clientConfiguration(maxConnections: maxConnections)
+        configuration.conninfo = url
+        configuration.applicationName += "-reads"
+        return PostgresClient(configuration: configuration, logger: logger)
     }
 
     private func serverConfiguration() throws -> ServerConfiguration {
@@ -70,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
             return ServerConfiguration(
                 http: httpAddress, socket: socketAddress, unixSocket: unixSocket ?? environment["LOOPLINE_UNIX_SOCKET"],
                 maximumBodyBytes: maxBodyBytes, secretsKeyFile: ingest.keyFile(environment),
-                dashboardDirectory: dashboardDir ?? environment["LOOPLINE_DASHBOARD_DIR"])
+                dashboardDirectory: dashboardDir ?? environment["LOOPLINE_DASHBOARD_DIR"], readWait: .milliseconds(Int64(readWaitSeconds * 1000)))
         } catch {
             throw EventStoreError(.invalidArgument, "\(error)", field: "http")
         }

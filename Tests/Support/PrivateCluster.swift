@@ -26,6 +26,14 @@ public final class PrivateCluster: Sendable {
         return cluster
     }
 
+    /// A streaming replica of this cluster (`pg_basebackup -R`) in a folder of its own; stop it
+    /// before this one.
+    public func startStandby() async throws -> PrivateCluster {
+        let standby = PrivateCluster(directory: "/tmp/loopline-standby-" + UUID().uuidString.prefix(8).lowercased())
+        try await standby.make("db-standby", "PRIMARY_SOCKET=\(directory)", "PG_DURABLE=off")
+        return standby
+    }
+
     /// `pg_ctl restart -m fast`: every session is terminated, the server comes back.
     public func restart() async throws { try await make("db-restart") }
 

@@ -3,6 +3,7 @@ import Commands
 public import EventStore
 public import Foundation
 import Logging
+public import Postgres
 import NIOCore
 import Projections
 public import Server
@@ -23,7 +24,8 @@ public struct TestServer: Sendable {
 
     public static func with<T: Sendable>(
         _ db: TestDatabase, migrations: [Migration] = TestEnvironment.migrations, maximumBodyBytes: Int = 1 << 20,
-        workers: Bool = false, _ body: (TestServer) async throws -> T
+        workers: Bool = false, readClient: PostgresClient? = nil, readWait: Duration = .seconds(5),
+        _ body: (TestServer) async throws -> T
     ) async throws -> T {
         let migrator = Migrator(client: db.client, migrations: migrations, logger: TestEnvironment.logger())
         let keyDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("loopline-keys-\(UUID().uuidString)")
@@ -32,7 +34,8 @@ public struct TestServer: Sendable {
         let server = LooplineServer(
             configuration: ServerConfiguration(
                 http: .init(host: "127.0.0.1", port: 0), socket: .init(host: "127.0.0.1", port: 0),
-                maximumBodyBytes: maximumBodyBytes, secretsKeyFile: secretsKeyFile, streamHeartbeat: .milliseconds(300)),
+                maximumBodyBytes: maximumBodyBytes, secretsKeyFile: secretsKeyFile, streamHeartbeat: .milliseconds(300),
+                readWait: readWait),
             store: db.store, migrator: migrator,
             handler: CommandHandler(store: db.store, logger: TestEnvironment.logger()),
             workers: workers
@@ -41,7 +44,7 @@ public struct TestServer: Sendable {
                     options: ProjectionOptions(lease: .seconds(2), renewEvery: .milliseconds(300), claimEvery: .milliseconds(100)),
                     logger: TestEnvironment.logger())
                 : nil,
-            logger: TestEnvironment.logger())
+            readClient: readClient, logger: TestEnvironment.logger())
         let (ports, continuation) = AsyncStream.makeStream(of: (String, Int).self)
         let app = server.application(
             onHTTPBound: { channel in continuation.yield(("http", channel.localAddress?.port ?? 0)) },

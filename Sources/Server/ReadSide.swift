@@ -1,0 +1,82 @@
+import EventStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Postgres
+
+/// Where the read routes read: the primary, or a streaming replica when
+/// `LOOPLINE_READ_DATABASE_URL` is set; and read-your-writes on request.
+///
+/// What goes to the replica: the read models (stages, DORA, value stream, projection
+/// status), one stream's events and the read-model exports. What stays on the primary: commands
+/// and projection workers (they write), and reads of the whole log in position order
+/// (`/v1/events`, the live stream, socket `read`/`subscribe`, exports of the log). Those are
+/// gap-free only because a reader can see every transaction that holds a position it has not
+/// seen; a standby learns of a primary transaction only once it writes WAL, so on a standby a
+/// position taken but not yet written could be skipped for good.
+struct ReadSide: Sendable {
+    /// The replica's client, or the primary's.
+    let client: PostgresClient
+    /// A store over `client`, for stream reads (never run as a service, never appended to).
+    let store: EventStore
+    let isReplica: Bool
+    /// How long a read with `minPosition` waits before answering 503.
+    let wait: Duration
+
+    static let header = HTTPField.Name("Loopline-Min-Position")!
+    static let parameter = "minPosition"
+
+    /// `?minPosition=P` or `Loopline-Min-Position: P`, when the request carries one.
+    static func minimumPosition(_ request: Request) throws -> Int64? {
+        guard let text = request.uri.queryParameters.get(parameter) ?? request.headers[header] else { return nil }
+        guard let position = Int64(text), position >= 0 else {
+            throw APIError.badRequest("invalid_parameter", "\(parameter) must be a log position (0 or more), not \"\(text)\"", field: parameter)
+        }
+        return position
+    }
+
+    /// Returns once every read model on this side has applied `request`'s `minPosition` (a
+    /// command's answer carries the positions of its events); 503 after `wait`.
+    func awaitReadModels(_ request: Request) async throws {
+        guard let position = try Self.minimumPosition(request), position > 0 else { return }
+        try await awaitTrue(Self.readModelsSQL, position, code: isReplica ? "replica_lagging" : "read_model_lagging") {
+            "the read models \(isReplica ? "on the read replica " : "")have not applied position \(position) within \(wait); retry"
+        }
+    }
+
+    /// Returns once the event at `request`'s `minPosition` is visible on this side (the
+    /// primary has every acknowledged event already).
+    func awaitEvent(_ request: Request) async throws {
+        guard let position = try Self.minimumPosition(request), position > 0, isReplica else { return }
+        try await awaitTrue(Self.eventSQL, position, code: "replica_lagging") {
+            "the read replica has not replayed position \(position) within \(wait); retry"
+        }
+    }
+
+    static let readModelsSQL = "SELECT coalesce(min(position), 0) >= $1::bigint FROM projections"
+    static let eventSQL = "SELECT EXISTS (SELECT 1 FROM events WHERE global_position = $1::bigint)"
+
+    /// Polls `sql` (one boolean) every few milliseconds until it is true or `wait` has passed.
+    private func awaitTrue(_ sql: String, _ position: Int64, code: String, message: () -> String) async throws {
+        let deadline = ContinuousClock.now + wait
+        while true {
+            if try await holds(sql, position) { return }
+            guard ContinuousClock.now < deadline else {
+                throw APIError(status: .serviceUnavailable, code: code, message: message(), headers: [.retryAfter: "1"])
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// One poll. A table that does not exist yet counts as not there yet: a new replica may
+    /// not have replayed the migrations.
+    private func holds(_ sql: String, _ position: Int64) async throws -> Bool {
+        do {
+            return try await EventStoreError.mapping {
+                try await client.withConnection { connection in try connection.query(sql, [position])[0].decode(0, as: Bool.self) }
+            }
+        } catch let error as EventStoreError where error.code == .missingRelation {
+            return false
+        }
+    }
+}
