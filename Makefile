@@ -253,3 +253,13 @@ check-faults: build
 	@python3 Tests/Faults/test_checks.py
 	@python3 Tests/Faults/check_faults.py --loopline "$(BIN_DIR)/loopline" --runs $(RUNS) $(if $(SEED),--seed $(SEED)) \
 	  --seconds $(FAULT_SECONDS) $(CHECK_FLAGS)
+
+# ---------------------------------------------------------------------------------------
+# make fuzz: FUZZ_INPUTS generated hostile inputs (Tests/Faults/fuzz.py) against one server on a
+# private cluster: HTTP routes, raw HTTP framing, the JSON socket, webhooks, slowloris clients.
+# ---------------------------------------------------------------------------------------
+
+FUZZ_INPUTS ?= 100000
+
+fuzz: build
+	@python3 Tests/Faults/fuzz.py --loopline "$(BIN_DIR)/loopline" --inputs $(FUZZ_INPUTS) $(if $(SEED),--seed $(SEED)) $(FUZZ_FLAGS)
