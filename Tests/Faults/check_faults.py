@@ -154,6 +154,8 @@ def one_run(args, cluster, index, seed):
         problems["recovery"].append("a server was not ready 30 s after the last fault")
     if crashed:
         problems["recovery"].append(f"exited by themselves: {crashed}")
+    if followers[2].exits:
+        problems["recovery"].append(f"loopline follow exited {followers[2].exits} times (it must ride out restarts)")
     down_lies, up_lies = ready_lies(probe.samples, outage)
     problems["ready"].extend(down_lies + up_lies)
     internal = [error for client in clients for error in client.internal_errors]
@@ -167,6 +169,7 @@ def one_run(args, cluster, index, seed):
         "run": index + 1, "seed": seed, "servers": len(servers), "requests": len(history),
         "acknowledged": counts["ack"], "refused": counts["refused"], "unknown": counts["unknown"],
         "refused_by_code": dict(Counter(op.code for op in history if op.outcome == "refused").most_common(6)),
+        "races": len(contenders.rounds),
         "retried": sum(1 for op in history if op.attempts > 1), "events": len(log.positions),
         "faults": {kind: n for kind, n in faults.injected.items() if n},
         "lost": len(problems["lost"]), "duplicated": len(problems["duplicated"]),
