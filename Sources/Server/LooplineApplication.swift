@@ -38,7 +38,7 @@ public struct LooplineServer: Sendable {
         self.readClient = readClient
         self.reads = ReadSide(
             client: readClient ?? store.client, store: readClient.map { EventStore(client: $0, logger: logger) } ?? store,
-            isReplica: readClient != nil, wait: configuration.readWait)
+            isReplica: readClient != nil, projections: ReadModels.all.map(\.name), wait: configuration.readWait)
         self.migrator = migrator
         self.handler = handler
         self.workers = workers

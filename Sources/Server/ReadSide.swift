@@ -20,6 +20,8 @@ struct ReadSide: Sendable {
     /// A store over `client`, for stream reads (never run as a service, never appended to).
     let store: EventStore
     let isReplica: Bool
+    /// The read models this build serves: each must have applied a `minPosition`.
+    let projections: [String]
     /// How long a read with `minPosition` waits before answering 503.
     let wait: Duration
 
@@ -39,7 +41,7 @@ struct ReadSide: Sendable {
     /// command's answer carries the positions of its events); 503 after `wait`.
     func awaitReadModels(_ request: Request) async throws {
         guard let position = try Self.minimumPosition(request), position > 0 else { return }
-        try await awaitTrue(Self.readModelsSQL, position, code: isReplica ? "replica_lagging" : "read_model_lagging") {
+        try await awaitTrue(Self.readModelsSQL, [position, PostgresTextArray(projections)], code: isReplica ? "replica_lagging" : "read_model_lagging") {
             "the read models \(isReplica ? "on the read replica " : "")have not applied position \(position) within \(wait); retry"
         }
     }
@@ -48,19 +50,23 @@ struct ReadSide: Sendable {
     /// primary has every acknowledged event already).
     func awaitEvent(_ request: Request) async throws {
         guard let position = try Self.minimumPosition(request), position > 0, isReplica else { return }
-        try await awaitTrue(Self.eventSQL, position, code: "replica_lagging") {
+        try await awaitTrue(Self.eventSQL, [position], code: "replica_lagging") {
             "the read replica has not replayed position \(position) within \(wait); retry"
         }
     }
 
-    static let readModelsSQL = "SELECT coalesce(min(position), 0) >= $1::bigint FROM projections"
+    /// Every one of them, not only those with a row yet (a projection no worker has claimed has none).
+    static let readModelsSQL = """
+        SELECT count(*) = cardinality($2::text[]) AND coalesce(min(position), 0) >= $1::bigint
+        FROM projections WHERE name = ANY($2::text[])
+        """
     static let eventSQL = "SELECT EXISTS (SELECT 1 FROM events WHERE global_position = $1::bigint)"
 
     /// Polls `sql` (one boolean) every few milliseconds until it is true or `wait` has passed.
-    private func awaitTrue(_ sql: String, _ position: Int64, code: String, message: () -> String) async throws {
+    private func awaitTrue(_ sql: String, _ parameters: [any PostgresEncodable], code: String, message: () -> String) async throws {
         let deadline = ContinuousClock.now + wait
         while true {
-            if try await holds(sql, position) { return }
+            if try await holds(sql, parameters) { return }
             guard ContinuousClock.now < deadline else {
                 throw APIError(status: .serviceUnavailable, code: code, message: message(), headers: [.retryAfter: "1"])
             }
@@ -70,10 +76,10 @@ struct ReadSide: Sendable {
 
     /// One poll. A table that does not exist yet counts as not there yet: a new replica may
     /// not have replayed the migrations.
-    private func holds(_ sql: String, _ position: Int64) async throws -> Bool {
+    private func holds(_ sql: String, _ parameters: [any PostgresEncodable]) async throws -> Bool {
         do {
             return try await EventStoreError.mapping {
-                try await client.withConnection { connection in try connection.query(sql, [position])[0].decode(0, as: Bool.self) }
+                try await client.withConnection { connection in try connection.query(sql, parameters)[0].decode(0, as: Bool.self) }
             }
         } catch let error as EventStoreError where error.code == .missingRelation {
             return false

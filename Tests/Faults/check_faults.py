@@ -28,7 +28,7 @@ from cluster import Cluster  # noqa: E402
 from faults import KINDS, Contenders, Faults, Outage  # noqa: E402
 from fleet import Server, Worker, cli, create_token  # noqa: E402
 from followers import FollowProcess, Pager, Subscriber  # noqa: E402
-from workload import Client, Generator  # noqa: E402
+from workload import Client, Generator, Reader  # noqa: E402
 
 
 class ReadyProbe(threading.Thread):
@@ -113,7 +113,8 @@ def one_run(args, cluster, index, seed):
     faults = Faults(random.Random(rng.getrandbits(32)), cluster, database, servers, workers, token, history, stop_faults, outage)
     contenders = Contenders(args.loopline, env, cluster, database, history, stop_load)
     probe = ReadyProbe(servers, stop_probe)
-    for thread in followers + clients + [faults, contenders, probe]:
+    reader = Reader(servers, token, stop_load, random.Random(rng.getrandbits(32)))
+    for thread in followers + clients + [faults, contenders, probe, reader]:
         thread.start()
 
     time.sleep(args.seconds)
@@ -124,7 +125,7 @@ def one_run(args, cluster, index, seed):
     recovery_seconds = time.monotonic() - started_recovery
     stop_load.set()
     drain_deadline[0] = time.monotonic() + 20
-    for thread in clients + [contenders]:
+    for thread in clients + [contenders, reader]:
         thread.join(timeout=60)
     stop_probe.set()
     probe.join()
@@ -161,6 +162,8 @@ def one_run(args, cluster, index, seed):
     internal = [error for client in clients for error in client.internal_errors]
     if internal:
         problems["internal_error"].extend(f"{c} on {s}: {code}" for c, s, code in internal[:10])
+    if reader.findings:
+        problems["read_answers"].extend(reader.findings)
     if faults.errors:
         problems["fault_injection"].extend(faults.errors)
 
@@ -175,7 +178,7 @@ def one_run(args, cluster, index, seed):
         "lost": len(problems["lost"]), "duplicated": len(problems["duplicated"]),
         "reordered": len(problems["reordered"]) + len(problems["moved"]), "unexplained": len(problems["unexplained"]),
         "follower_errors": len(problems["follower"]), "read_model_differences": len(problems["read_models"]),
-        "ready_lies": len(down_lies) + len(up_lies), "recovery_s": round(recovery_seconds, 2),
+        "ready_lies": len(down_lies) + len(up_lies), "reads": reader.answers, "bad_reads": len(reader.findings), "recovery_s": round(recovery_seconds, 2),
         "reconnects": {f.name: f.reconnects for f in followers},
     }
     failures = {name: found for name, found in problems.items() if found}

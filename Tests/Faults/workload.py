@@ -256,3 +256,32 @@ class Client(threading.Thread):
                 op.settle(outcome, status, code, result)
                 return
             time.sleep(0.05 + self.rng.random() * 0.2)
+
+
+class Reader(threading.Thread):
+    """Queries the read models on random servers through the faults: any answer but 200 or a
+    documented 503 (`database_unavailable`, `read_model_unavailable`) is a finding."""
+
+    PATHS = ["/v1/dora", "/v1/stages/planning/backlog", "/v1/stages/delivery/deployments", "/v1/projections",
+             "/v1/stages/integration/commits", "/v1/exports/dora.csv"]
+
+    def __init__(self, fleet, token, stop, rng):
+        super().__init__(daemon=True, name="reader")
+        self.fleet, self.token, self.stop, self.rng = fleet, token, stop, rng
+        self.answers, self.findings = 0, []
+
+    def run(self):
+        while not self.stop.wait(0.05):
+            server, path = self.rng.choice(self.fleet), self.rng.choice(self.PATHS)
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", server.http_port, timeout=3)
+                connection.request("GET", path, headers={"Authorization": "Bearer " + self.token})
+                answer = connection.getresponse()
+                body = answer.read()
+                connection.close()
+            except (OSError, http.client.HTTPException):
+                continue  # a stopped or killed server: no answer is not a wrong answer
+            self.answers += 1
+            code = classify(answer.status, body)[1]
+            if answer.status != 200 and not (answer.status == 503 and code in ("database_unavailable", "read_model_unavailable")):
+                self.findings.append(f"GET {path} on {server.name}: {answer.status} {body[:160]!r}")
