@@ -116,7 +116,6 @@ let package = Package(
                 "EventStore",
                 "JSON",
                 "Lifecycle",
-                "Postgres",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

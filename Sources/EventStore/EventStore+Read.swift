@@ -121,6 +121,16 @@ extension EventStore {
         }
     }
 
+    /// Whether the event at `position` is committed and visible here (on a replica: replayed).
+    public func contains(position: Int64) async throws(EventStoreError) -> Bool {
+        try await Self.mappingAll {
+            try await client.withConnection { connection in
+                try connection.query("SELECT EXISTS (SELECT 1 FROM events WHERE global_position = $1::bigint)", [position])[0]
+                    .decode(0, as: Bool.self)
+            }
+        }
+    }
+
     /// The highest committed position (0 for an empty log).
     public func headPosition() async throws(EventStoreError) -> Int64 {
         try await Self.mappingAll {

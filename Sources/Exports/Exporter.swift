@@ -10,9 +10,10 @@ public struct Exporter: Sendable {
     let readClient: PostgresClient
     var client: PostgresClient { store.client }
 
-    public init(store: EventStore, readClient: PostgresClient? = nil) {
+    /// `readStore`: a replica's store for the read models (its client only is used).
+    public init(store: EventStore, readStore: EventStore? = nil) {
         self.store = store
-        self.readClient = readClient ?? store.client
+        self.readClient = (readStore ?? store).client
     }
 
     /// Receives the export's bytes, chunk by chunk, on a blocking thread.

@@ -40,6 +40,22 @@ extension ProjectionStatus {
         }
     }
 
+    /// Whether every one of `projections` has applied the log up to `position` (one without a
+    /// row yet, never claimed by a worker, has not). For read-your-writes: `minPosition`.
+    public static func allApplied(_ position: Int64, _ projections: [any Projection], client: PostgresClient) async throws -> Bool {
+        let names = PostgresTextArray(projections.map(\.name))
+        return try await EventStoreError.mapping {
+            try await client.withConnection { connection in
+                try connection.query(appliedSQL, [position, names])[0].decode(0, as: Bool.self)
+            }
+        }
+    }
+
+    static let appliedSQL = """
+        SELECT count(*) = cardinality($2::text[]) AND coalesce(min(position), 0) >= $1::bigint
+        FROM projections WHERE name = ANY($2::text[])
+        """
+
     /// The log's head and every stored status, in one connection.
     private static func read(_ connection: Connection) throws -> (Int64, [ProjectionStatus]) {
         let head = try connection.query("SELECT coalesce(max(global_position), 0) FROM events")[0].decode(0, as: Int64.self)

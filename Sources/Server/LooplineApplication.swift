@@ -7,7 +7,6 @@ public import Hummingbird
 public import Ingest
 public import Logging
 public import NIOCore
-public import Postgres
 public import Projections
 
 /// Everything `loopline serve` runs: the HTTP API and the JSON socket server over one command
@@ -21,8 +20,9 @@ public struct LooplineServer: Sendable {
     public let ingest: IngestPipeline
     /// The projection workers this process runs, if any.
     public let workers: ProjectionService?
-    /// A streaming replica's client for the read routes (see `ReadSide`), if one is configured.
-    public let readClient: PostgresClient?
+    /// A store over a streaming replica for the read routes (see `ReadSide`), if one is
+    /// configured; only its client runs.
+    public let readStore: EventStore?
     let reads: ReadSide
     let migrator: Migrator
     let metrics: ServerMetrics
@@ -31,14 +31,12 @@ public struct LooplineServer: Sendable {
 
     public init(
         configuration: ServerConfiguration, store: EventStore, migrator: Migrator, handler: CommandHandler,
-        workers: ProjectionService? = nil, readClient: PostgresClient? = nil, logger: Logger
+        workers: ProjectionService? = nil, readStore: EventStore? = nil, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
-        self.readClient = readClient
-        self.reads = ReadSide(
-            client: readClient ?? store.client, store: readClient.map { EventStore(client: $0, logger: logger) } ?? store,
-            isReplica: readClient != nil, projections: ReadModels.all.map(\.name), wait: configuration.readWait)
+        self.readStore = readStore
+        self.reads = ReadSide(store: readStore ?? store, isReplica: readStore != nil, projections: ReadModels.all, wait: configuration.readWait)
         self.migrator = migrator
         self.handler = handler
         self.workers = workers
@@ -71,7 +69,7 @@ public struct LooplineServer: Sendable {
                 address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "loopline"),
             // Services stop in reverse order: HTTP server first, then the socket server, the
             // projection workers, the relay, and the database pools last.
-            services: [store.client] + (readClient.map { [$0] } ?? []) + [store] + (workers.map { [$0] } ?? []) + [socketServer],
+            services: [store.client] + (readStore.map { [$0.client] } ?? []) + [store] + (workers.map { [$0] } ?? []) + [socketServer],
             onServerRunning: onHTTPBound,
             logger: logger)
     }
@@ -112,7 +110,7 @@ public struct LooplineServer: Sendable {
         EventRoutes(store: store, reads: reads).addRoutes(to: reading)
         EventStreamRoutes(store: store, heartbeat: configuration.streamHeartbeat).addRoutes(to: reading)
         ReadModelRoutes(reads: reads, projections: ReadModels.all).addRoutes(to: reading)
-        ExportRoutes(exporter: Exporter(store: store, readClient: readClient)).addRoutes(to: reading)
+        ExportRoutes(exporter: Exporter(store: store, readStore: readStore)).addRoutes(to: reading)
         return router
     }
 }

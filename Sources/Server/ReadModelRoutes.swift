@@ -16,22 +16,22 @@ struct ReadModelRoutes: Sendable {
             let query = try ReadModelQueries.find(stage: context.parameters.get("stage") ?? "", name: context.parameters.get("query") ?? "")
             let arguments = try Self.arguments(request)
             try await reads.awaitReadModels(request)
-            return Self.json(try await query.run(arguments, client: reads.client))
+            return Self.json(try await query.run(arguments, client: reads.store.client))
         }
         group.get("value-stream/stories/{id}") { request, context in
             var arguments = try Self.arguments(request)
             arguments.values["storyId"] = context.parameters.get("id")
             try await reads.awaitReadModels(request)
-            return Self.json(try await ReadModelQueries.find(stage: "value-stream", name: "story").run(arguments, client: reads.client))
+            return Self.json(try await ReadModelQueries.find(stage: "value-stream", name: "story").run(arguments, client: reads.store.client))
         }
         group.get("dora") { request, _ in
             let arguments = try Self.arguments(request)
             try await reads.awaitReadModels(request)
-            return Self.json(try await ReadModelQueries.find(stage: "dora", name: "report").run(arguments, client: reads.client))
+            return Self.json(try await ReadModelQueries.find(stage: "dora", name: "report").run(arguments, client: reads.store.client))
         }
         group.get("projections") { request, _ in
             try await reads.awaitReadModels(request)
-            return try JSONResponse.make(ProjectionList(projections: try await ProjectionStatus.all(projections, client: reads.client)))
+            return try JSONResponse.make(ProjectionList(projections: try await ProjectionStatus.all(projections, client: reads.store.client)))
         }
     }
 

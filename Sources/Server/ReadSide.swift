@@ -2,7 +2,7 @@ import EventStore
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Postgres
+import Projections
 
 /// Where the read routes read: the primary, or a streaming replica when
 /// `LOOPLINE_READ_DATABASE_URL` is set; and read-your-writes on request.
@@ -15,13 +15,12 @@ import Postgres
 /// seen; a standby learns of a primary transaction only once it writes WAL, so on a standby a
 /// position taken but not yet written could be skipped for good.
 struct ReadSide: Sendable {
-    /// The replica's client, or the primary's.
-    let client: PostgresClient
-    /// A store over `client`, for stream reads (never run as a service, never appended to).
+    /// The replica's store, or the primary's: its client runs the read-model queries; it is
+    /// never appended to.
     let store: EventStore
     let isReplica: Bool
     /// The read models this build serves: each must have applied a `minPosition`.
-    let projections: [String]
+    let projections: [any Projection]
     /// How long a read with `minPosition` waits before answering 503.
     let wait: Duration
 
@@ -41,7 +40,9 @@ struct ReadSide: Sendable {
     /// command's answer carries the positions of its events); 503 after `wait`.
     func awaitReadModels(_ request: Request) async throws {
         guard let position = try Self.minimumPosition(request), position > 0 else { return }
-        try await awaitTrue(Self.readModelsSQL, [position, PostgresTextArray(projections)], code: isReplica ? "replica_lagging" : "read_model_lagging") {
+        try await awaitTrue(code: isReplica ? "replica_lagging" : "read_model_lagging") {
+            try await ProjectionStatus.allApplied(position, projections, client: store.client)
+        } message: {
             "the read models \(isReplica ? "on the read replica " : "")have not applied position \(position) within \(wait); retry"
         }
     }
@@ -50,39 +51,26 @@ struct ReadSide: Sendable {
     /// primary has every acknowledged event already).
     func awaitEvent(_ request: Request) async throws {
         guard let position = try Self.minimumPosition(request), position > 0, isReplica else { return }
-        try await awaitTrue(Self.eventSQL, [position], code: "replica_lagging") {
+        try await awaitTrue(code: "replica_lagging") {
+            try await store.contains(position: position)
+        } message: {
             "the read replica has not replayed position \(position) within \(wait); retry"
         }
     }
 
-    /// Every one of them, not only those with a row yet (a projection no worker has claimed has none).
-    static let readModelsSQL = """
-        SELECT count(*) = cardinality($2::text[]) AND coalesce(min(position), 0) >= $1::bigint
-        FROM projections WHERE name = ANY($2::text[])
-        """
-    static let eventSQL = "SELECT EXISTS (SELECT 1 FROM events WHERE global_position = $1::bigint)"
-
-    /// Polls `sql` (one boolean) every few milliseconds until it is true or `wait` has passed.
-    private func awaitTrue(_ sql: String, _ parameters: [any PostgresEncodable], code: String, message: () -> String) async throws {
+    /// Polls `holds` every few milliseconds until it is true or `wait` has passed. A table
+    /// that does not exist yet counts as not yet: a new replica may not have replayed the
+    /// migrations.
+    private func awaitTrue(code: String, _ holds: () async throws -> Bool, message: () -> String) async throws {
         let deadline = ContinuousClock.now + wait
         while true {
-            if try await holds(sql, parameters) { return }
+            do {
+                if try await holds() { return }
+            } catch let error as EventStoreError where error.code == .missingRelation {}
             guard ContinuousClock.now < deadline else {
                 throw APIError(status: .serviceUnavailable, code: code, message: message(), headers: [.retryAfter: "1"])
             }
             try await Task.sleep(for: .milliseconds(10))
-        }
-    }
-
-    /// One poll. A table that does not exist yet counts as not there yet: a new replica may
-    /// not have replayed the migrations.
-    private func holds(_ sql: String, _ parameters: [any PostgresEncodable]) async throws -> Bool {
-        do {
-            return try await EventStoreError.mapping {
-                try await client.withConnection { connection in try connection.query(sql, parameters)[0].decode(0, as: Bool.self) }
-            }
-        } catch let error as EventStoreError where error.code == .missingRelation {
-            return false
         }
     }
 }

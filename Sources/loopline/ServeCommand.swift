@@ -58,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
             let server = LooplineServer(
                 configuration: configuration, store: store, migrator: migrator, handler: handler,
                 workers: workers ? try ProjectionService(files: files, store: store, client: client, logger: logger) : nil,
-                readClient: readClient, logger: logger)
+                readStore: readClient.map { EventStore(client: $0, logger: logger) }, logger: logger)
             logger.info(
                 "serving",
                 metadata: [

@@ -17,6 +17,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import sys
 import threading
 import time
@@ -52,8 +53,8 @@ def ready_lies(samples, outage, grace=5.0):
     or not 200 from a running server when the database had been up for `grace` seconds."""
     ready_while_down, unready_while_up = [], []
     for began, ended, name, steady, status in samples:
-        inside = any(down <= began and (up is None or ended <= up) for down, up in outage.intervals)
-        near = any(down - 0.5 <= ended and (up is None or began <= up + grace) for down, up in outage.intervals)
+        inside = any(down <= began and (restart is None or ended <= restart) for down, restart, _ in outage.intervals)
+        near = any(down - 0.5 <= ended and (up is None or began <= up + grace) for down, _, up in outage.intervals)
         if inside and status == 200:
             ready_while_down.append(f"{name} ready at {began:.1f} while the database was down")
         if not near and steady and status != 200 and began > samples[0][0] + grace:
@@ -201,6 +202,10 @@ def main():
           f"faults: {', '.join(KINDS)}", flush=True)
     cluster = Cluster(args.root, durable=True)
     failed, totals = 0, {}
+    # A copy of the binary: a rebuild during a long run must not change it under the runs.
+    binary = os.path.join(cluster.directory, "loopline")
+    shutil.copy2(args.loopline, binary)
+    args.loopline = binary
     try:
         cluster.start()
         for index in range(args.runs):

@@ -42,8 +42,10 @@ def check(history, log, followers, rounds):
     unexplained = Counter(stream for position, _, stream, _, _ in log.events if position not in explained)
     for stream, count in unexplained.items():
         if count > unknown_per_stream[stream]:
+            requests = "; ".join(f"op {op.id} {op.interface} {op.command} key={op.key} {op.outcome} {op.code or ''} "
+                                 f"attempts={op.attempts}" for op in history if op.stream == stream)
             problems["unexplained"].append(f"{stream}: {count} events no acknowledged request wrote "
-                                           f"(requests of unknown outcome on it: {unknown_per_stream[stream]})")
+                                           f"(requests of unknown outcome on it: {unknown_per_stream[stream]}); requests: {requests}")
 
     # Idempotency: a key's events are in the log once, whatever the retries.
     keyed_events = Counter(key for *_, key in log.events if key)

@@ -11,17 +11,22 @@ KINDS = ["kill_server", "pause_server", "kill_worker", "crash_database", "lock_e
 
 
 class Outage:
-    """When the database was down: from the crash until it accepted connections again."""
+    """When the database was down: from the end of the crash to the start of the restart it
+    surely was; until the restart has finished (crash recovery) it may still be."""
 
     def __init__(self):
-        self.intervals = []  # (down_at, up_at)
+        self.intervals = []  # [down_at, restart_at, up_at]
 
     def down(self):
-        self.intervals.append([time.monotonic(), None])
+        self.intervals.append([time.monotonic(), None, None])
 
-    def up(self):
+    def restarting(self):
         if self.intervals and self.intervals[-1][1] is None:
             self.intervals[-1][1] = time.monotonic()
+
+    def up(self):
+        if self.intervals and self.intervals[-1][2] is None:
+            self.intervals[-1][2] = time.monotonic()
 
 
 class Faults(threading.Thread):
@@ -67,15 +72,14 @@ class Faults(threading.Thread):
         worker.start()
 
     def crash_database(self):
-        # The outage is counted from the crash's end to the restart's beginning: /ready must say
-        # 503 for every sample wholly inside it.
         try:
             self.cluster.crash()
             self.outage.down()
             self._pause(0.3, 2.0)
         finally:
-            self.outage.up()
+            self.outage.restarting()
             self.cluster.start()
+            self.outage.up()
 
     def lock_events(self):
         """A transaction that holds a lock on the events table which blocks every append."""

@@ -263,7 +263,7 @@ class Reader(threading.Thread):
     documented 503 (`database_unavailable`, `read_model_unavailable`) is a finding."""
 
     PATHS = ["/v1/dora", "/v1/stages/planning/backlog", "/v1/stages/delivery/deployments", "/v1/projections",
-             "/v1/stages/integration/commits", "/v1/exports/dora.csv"]
+             "/v1/stages/integration/builds", "/v1/exports/dora.csv"]
 
     def __init__(self, fleet, token, stop, rng):
         super().__init__(daemon=True, name="reader")

@@ -44,7 +44,7 @@ public struct TestServer: Sendable {
                     options: ProjectionOptions(lease: .seconds(2), renewEvery: .milliseconds(300), claimEvery: .milliseconds(100)),
                     logger: TestEnvironment.logger())
                 : nil,
-            readClient: readClient, logger: TestEnvironment.logger())
+            readStore: readClient.map { EventStore(client: $0, logger: TestEnvironment.logger()) }, logger: TestEnvironment.logger())
         let (ports, continuation) = AsyncStream.makeStream(of: (String, Int).self)
         let app = server.application(
             onHTTPBound: { channel in continuation.yield(("http", channel.localAddress?.port ?? 0)) },
