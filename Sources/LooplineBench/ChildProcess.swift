@@ -6,12 +6,15 @@ import Synchronization
 /// Runs a program to completion (see `CleanSpawn` for why not Foundation's `Process`).
 enum ChildProcess {
     /// The exit status, everything it printed, and its peak resident memory in bytes.
-    static func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String, peakBytes: Int) {
+    /// `environment`: "KEY=value" entries, nil for this process's own.
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String]? = nil
+    ) async throws -> (status: Int32, output: String, peakBytes: Int) {
         let outputPath = NSTemporaryDirectory() + "loopline-bench-\(UUID().uuidString.prefix(8)).out"
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let child: pid_t
         do {
-            child = try CleanSpawn.start(executable, arguments, files: .init(stdout: outputPath))
+            child = try CleanSpawn.start(executable, arguments, files: .init(stdout: outputPath), environment: environment)
         } catch {
             throw BenchmarkError("\(error)")
         }

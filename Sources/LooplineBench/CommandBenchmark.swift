@@ -32,9 +32,11 @@ enum CommandBenchmark {
         try await withServer(database, migrations: migrations, logger: logger) { http, socket, token, _ in try await body(http, socket, token) }
     }
 
-    /// The same, handing `body` the server too (to register ingest sources).
+    /// The same, handing `body` the server too (to register ingest sources); `readStore` is a
+    /// replica's store for the read routes, `scopes` the token's.
     static func withServer<T>(
-        _ database: BenchmarkDatabase, migrations: [Migration], logger: Logger,
+        _ database: BenchmarkDatabase, migrations: [Migration], logger: Logger, readStore: EventStore? = nil,
+        scopes: Set<Scope> = [.ingest],
         _ body: (_ http: Int, _ socket: Int, _ token: String, _ server: LooplineServer) async throws -> T
     ) async throws -> T {
         let store = database.store
@@ -44,8 +46,8 @@ enum CommandBenchmark {
         let server = LooplineServer(
             configuration: ServerConfiguration(
                 http: .init(host: "127.0.0.1", port: 0), socket: .init(host: "127.0.0.1", port: 0), secretsKeyFile: keys + "/secrets.key"),
-            store: store, migrator: migrator, handler: CommandHandler(store: store, logger: logger), logger: logger)
-        let token = try await server.tokens.create(name: "bench", scopes: [.ingest]).token
+            store: store, migrator: migrator, handler: CommandHandler(store: store, logger: logger), readStore: readStore, logger: logger)
+        let token = try await server.tokens.create(name: "bench", scopes: scopes).token
         let (ports, continuation) = AsyncStream.makeStream(of: (String, Int).self)
         let app = server.application(
             onHTTPBound: { continuation.yield(("http", $0.localAddress?.port ?? 0)) },
@@ -65,11 +67,12 @@ enum CommandBenchmark {
         return try result.get()
     }
 
-    /// wrk with `connections` connections for `seconds`.
-    static func http(port: Int, token: String, connections: Int, seconds: Int) async throws -> HTTPResult {
+    /// wrk with `connections` connections on `threads` threads for `seconds`; `client` makes
+    /// the commands of concurrent wrk processes unique too.
+    static func http(port: Int, token: String, connections: Int, seconds: Int, threads: Int = 2, client: Int = 0) async throws -> HTTPResult {
         let script = """
             local counter = 0
-            local next_thread = 0
+            local next_thread = \(client * 16)
             setup = function(thread) thread:set("prefix", next_thread); next_thread = next_thread + 1 end
             request = function()
               counter = counter + 1
@@ -78,16 +81,16 @@ enum CommandBenchmark {
                 {["Content-Type"] = "application/json", ["Authorization"] = "Bearer \(token)"}, body)
             end
             """
-        return try await wrk(script: script, port: port, connections: connections, seconds: seconds)
+        return try await wrk(script: script, port: port, connections: connections, seconds: seconds, threads: threads)
     }
 
     /// Runs wrk with a Lua `script`; any non-2xx answer fails the measurement.
-    static func wrk(script: String, port: Int, connections: Int, seconds: Int) async throws -> HTTPResult {
+    static func wrk(script: String, port: Int, connections: Int, seconds: Int, threads: Int = 2) async throws -> HTTPResult {
         let path = NSTemporaryDirectory() + "loopline-wrk-\(UUID().uuidString.prefix(8)).lua"
         try script.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let (status, output, _) = try await ChildProcess.run(
-            "wrk", ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", path, "http://127.0.0.1:\(port)"])
+            "wrk", ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", path, "http://127.0.0.1:\(port)"])
         guard status == 0 else { throw BenchmarkError("wrk failed (\(status)):\n\(output)") }
         if let errors = output.split(separator: "\n").first(where: { $0.contains("Non-2xx") }) {
             throw BenchmarkError("wrk saw failed requests: \(errors)\n\(output)")
@@ -197,6 +200,14 @@ final class PipelinedConnection: @unchecked Sendable {
             inFlight.unlock()
         }
         return acknowledged
+    }
+
+    /// Sends one HTTP/1.1 request and returns the status of its answer (a probe: `/ready`).
+    func request(_ text: String) throws -> Int? {
+        try send(text)
+        var reader = LineReader(descriptor: descriptor)
+        guard let statusLine = reader.next(), statusLine.hasPrefix("HTTP/1.1 ") else { return nil }
+        return Int(statusLine.split(separator: " ")[1])
     }
 
     private func send(_ text: String) throws {

@@ -23,11 +23,12 @@ struct LooplineBench: AsyncParsableCommand {
     @Option(help: "Only run Loopline appends with this many writers (for profiling); prints the rate.")
     var profileWriters: Int?
     @Option(help: "Events per append when profiling.") var profileBatch = 1
-    @Option(help: "Suites to run, comma-separated: appends, latency, commands, ingest, projections (lag and replay), lag, exports (with projections).")
-    var suites = "appends,latency,commands,ingest,projections,exports"
+    @Option(help: "Suites to run, comma-separated: appends, latency, commands, ingest, projections (lag and replay), lag, exports (with projections), scaleout (three instances; a streaming replica).")
+    var suites = "appends,latency,commands,ingest,projections,exports,scaleout"
     @Option(help: "The loopline executable (the replay runs as a child process).") var loopline = "loopline"
     @Option(help: "Events of seeded history the replay rebuilds from.") var replayEvents = 1_000_000
     @Option(help: "Seconds of steady commands for the projection-lag measurement.") var lagSeconds = 20
+    @Option(help: "Events of seeded history the replica's read-model queries run on.") var replicaEvents = 20_000
 
     struct Scenario {
         var writers: Int
@@ -75,11 +76,14 @@ struct LooplineBench: AsyncParsableCommand {
             ? try await projectionSuite(files, logger, exports: selected.contains("exports"))
             : (nil, selected.contains("lag") ? try await lagSuite(files, logger) : nil, nil)
 
+        let scaleOut = selected.contains("scaleout") ? try await scaleOutSuite(files, logger) : nil
+
         let report = Report(
-            results: appends, commands: commands, ingest: ingest, latency: latency, replay: replay, lag: lag, export: export, environment: environment,
+            results: appends, commands: commands, ingest: ingest, latency: latency, replay: replay, lag: lag, export: export,
+            scaleOut: scaleOut, environment: environment,
             seconds: seconds, rounds: rounds,
             flags: "--suites \(suites) --seconds \(seconds) --rounds \(rounds) --latency-events \(latencyEvents) "
-                + "--replay-events \(replayEvents) --lag-seconds \(lagSeconds)")
+                + "--replay-events \(replayEvents) --lag-seconds \(lagSeconds) --replica-events \(replicaEvents)")
         try report.markdown.write(toFile: output, atomically: true, encoding: .utf8)
         log("wrote \(output)")
         if !report.targetsMet {
@@ -107,6 +111,26 @@ struct LooplineBench: AsyncParsableCommand {
             : nil
         await database.drop(logger: logger)
         return (replay, lag, export)
+    }
+
+    /// One `loopline serve` beside three on the same database, alternating per round; then reads
+    /// on a streaming replica beside the primary, and the replica's lag.
+    private func scaleOutSuite(_ files: SchemaFiles, _ logger: Logger) async throws -> ScaleOutBenchmark.Result {
+        var one: [CommandBenchmark.HTTPResult] = [], three: [CommandBenchmark.HTTPResult] = []
+        for round in 1...rounds {
+            for count in round % 2 == 1 ? [1, 3] : [3, 1] {
+                let database = try await BenchmarkDatabase.create(label: "instances", migrations: files.migrations, maxConnections: 2, logger: logger)
+                let result = try await ScaleOutBenchmark.instances(count, database: database, loopline: loopline, seconds: seconds, logger: logger)
+                await database.drop(logger: logger)
+                if count == 1 { one.append(result) } else { three.append(result) }
+                log("round \(round) \(count) instance\(count == 1 ? "" : "s"): \(Int(result.rate)) commands/s, p99 \(result.p99) ms")
+            }
+        }
+        let reads = try await ScaleOutBenchmark.replica(
+            files: files, loopline: loopline, events: replicaEvents, rounds: min(rounds, 3), seconds: seconds, lagSeconds: lagSeconds,
+            logger: logger)
+        log("replica lag at \(Int(reads.lag.rate)) events/s: p50 \(reads.lag.p50) ms, p99 \(reads.lag.p99) ms")
+        return .init(one: one, three: three, primaryReads: reads.primary, replicaReads: reads.replica, readEvents: replicaEvents, lag: reads.lag)
     }
 
     /// Live projection lag at 500 events/s offered.

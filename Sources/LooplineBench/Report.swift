@@ -33,6 +33,7 @@ struct Report {
     var replay: ReplayBenchmark.Result?
     var lag: ProjectionLagBenchmark.Result?
     var export: ExportBenchmark.Result?
+    var scaleOut: ScaleOutBenchmark.Result?
     var environment: [String]
     var seconds: Int
     var rounds: Int
@@ -79,6 +80,7 @@ struct Report {
         if let latency { text += latencySection(latency) }
         if replay != nil || lag != nil { text += readModelSection }
         if let export { text += exportSection(export) }
+        if let scaleOut { text += scaleOutSection(scaleOut) }
         text += "\n## Environment\n\n" + environment.map { "- \($0)\n" }.joined()
         text += "\nCommand: `make bench BENCH_FLAGS='\(flags)'` (`make bench` alone runs every suite with the defaults).\n"
         return text
@@ -195,6 +197,50 @@ extension Report {
             | events | raw COPY CSV rows/s (median) | export events/s (median) | ratio | peak RSS | target | per round: raw / export |
             |---:|---:|---:|---:|---:|---|---|
             | \(export.events) | \(Int(median(export.raw))) | \(Int(median(export.ours))) | \(String(format: "%.2f", ratio))× | \((export.peakBytes.max() ?? 0) / 1_048_576) MiB | ≥ 0.70×, < 100 MB \(Self.exportMet(export) ? "✓" : "✗") | \(rounds) |
+
+            """
+    }
+
+    private func scaleOutSection(_ result: ScaleOutBenchmark.Result) -> String {
+        func rounds(_ values: [CommandBenchmark.HTTPResult]) -> String { values.map { "\(Int($0.rate))" }.joined(separator: ", ") }
+        let ratio = median(result.three.map(\.rate)) / median(result.one.map(\.rate))
+        let readRatio = median(result.replicaReads) / median(result.primaryReads)
+        let reads = zip(result.primaryReads, result.replicaReads).map { "\(Int($0)) / \(Int($1))" }.joined(separator: ", ")
+        func latency(_ values: [CommandBenchmark.HTTPResult]) -> String {
+            "\(String(format: "%.2f", median(values.map(\.p50)))) / \(String(format: "%.2f", median(values.map(\.p99)))) ms"
+        }
+        return """
+
+            ## Scale-out
+
+            **Instances.** `loopline serve --no-workers` child processes (the release binary) on one fresh database:
+            one, then three, alternating per round. The same `integrate-commit` load as "Commands end to end", \(ScaleOutBenchmark.connections)
+            connections on \(ScaleOutBenchmark.threads) wrk threads in total: one wrk for one instance, one wrk with a third of them per instance
+            for three (rates summed; p99 is the worst client's). Every instance appends to the same log; the ordering
+            guarantee under several instances is `make check-faults`' to show, not this benchmark's.
+
+            | instances | commands/s (median) | ratio to one | p50 / p99 (median of rounds) | per round |
+            |---:|---:|---:|---:|---|
+            | 1 | \(Int(median(result.one.map(\.rate)))) | 1.00× | \(latency(result.one)) | \(rounds(result.one)) |
+            | 3 | \(Int(median(result.three.map(\.rate)))) | \(String(format: "%.2f", ratio))× | \(latency(result.three)) | \(rounds(result.three)) |
+
+            **A read replica.** A streaming standby of the benchmark cluster (`make db-standby`: `pg_basebackup -R`, on a
+            Unix socket) and \(result.readEvents) events seeded and projected. `wrk -t2 -c16` cycles through four read-model
+            queries a dashboard makes (`planning/backlog`, `delivery/deployment-counts`, `integration/builds`,
+            `/v1/projections`) against the real server reading the primary, then one reading the replica
+            (`LOOPLINE_READ_DATABASE_URL`), alternating per round. Both databases run on this machine's cores, so the
+            ratio measures what the replica costs or gives on the same hardware, not the capacity a replica on its own
+            machine adds. Replica lag: commands through the handler at \(Int(result.lag.rate)) events/s (the live-lag load),
+            from each append's acknowledgement until the replica shows the event (polled every 2 ms).
+
+            | reads from | queries/s (median) | ratio | per round: primary / replica |
+            |---|---:|---:|---|
+            | primary | \(Int(median(result.primaryReads))) | 1.00× | \(reads) |
+            | replica | \(Int(median(result.replicaReads))) | \(String(format: "%.2f", readRatio))× | |
+
+            | replica lag: events | p50 | p99 | max |
+            |---:|---:|---:|---:|
+            | \(result.lag.samples) | \(String(format: "%.2f", result.lag.p50)) ms | \(String(format: "%.2f", result.lag.p99)) ms | \(String(format: "%.2f", result.lag.max)) ms |
 
             """
     }

@@ -1,6 +1,7 @@
 import Access
 import Commands
 import EventStore
+import Foundation
 import JSON
 import Logging
 import NIOCore
@@ -105,8 +106,8 @@ final class SocketServer: Service {
 /// Removes a leftover Unix socket file before binding.
 enum BaseSocketCleanup {
     static func remove(_ path: String) throws {
-        var status = stat()
-        guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFSOCK else { return }
+        // FileManager does not follow a symlink here, as lstat would not.
+        guard (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType == .typeSocket else { return }
         unlink(path)
     }
 }
