@@ -31,6 +31,13 @@ struct BenchmarkDatabase {
         return BenchmarkDatabase(name: name, client: client, store: EventStore(client: client, logger: logger))
     }
 
+    /// The same database through a new pool (for a server, which closes its pool when it stops).
+    func reconnected(maxConnections: Int, logger: Logger) -> BenchmarkDatabase {
+        let client = PostgresClient(
+            configuration: .init(conninfo: "dbname=\(name)", maxConnections: maxConnections, applicationName: "loopline-bench"), logger: logger)
+        return BenchmarkDatabase(name: name, client: client, store: EventStore(client: client, logger: logger))
+    }
+
     func drop(logger: Logger) async {
         await client.close()
         let name = name

@@ -47,7 +47,7 @@ enum CommandBenchmark {
             configuration: ServerConfiguration(
                 http: .init(host: "127.0.0.1", port: 0), socket: .init(host: "127.0.0.1", port: 0), secretsKeyFile: keys + "/secrets.key"),
             store: store, migrator: migrator, handler: CommandHandler(store: store, logger: logger), readStore: readStore, logger: logger)
-        let token = try await server.tokens.create(name: "bench", scopes: scopes).token
+        let token = try await server.tokens.create(name: "bench-\(UUID().uuidString.prefix(8))", scopes: scopes).token
         let (ports, continuation) = AsyncStream.makeStream(of: (String, Int).self)
         let app = server.application(
             onHTTPBound: { continuation.yield(("http", $0.localAddress?.port ?? 0)) },

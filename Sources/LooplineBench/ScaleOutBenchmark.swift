@@ -105,10 +105,9 @@ enum ScaleOutBenchmark {
     ) async throws -> (primary: [Double], replica: [Double], lag: ProjectionLagBenchmark.Result) {
         try await withStandby { host in
             let database = try await BenchmarkDatabase.create(label: "replica", migrations: files.migrations, maxConnections: 16, logger: logger)
-            let replicaClient = PostgresClient(
-                configuration: .init(conninfo: "host=\(host) dbname=\(database.name)", maxConnections: 10, applicationName: "loopline-bench-reads"),
-                logger: logger)
-            let replicaStore = EventStore(client: replicaClient, logger: logger)
+            let replicaConfiguration = PostgresClient.Configuration(
+                conninfo: "host=\(host) dbname=\(database.name)", maxConnections: 10, applicationName: "loopline-bench-reads")
+            let replicaClient = PostgresClient(configuration: replicaConfiguration, logger: logger)
             let workers = try ProjectionService(files: files, store: database.store, client: database.client, logger: logger)
             let running = Task { try await workers.run() }
             let outcome: Swift.Result<(primary: [Double], replica: [Double], lag: ProjectionLagBenchmark.Result), any Error>
@@ -122,8 +121,11 @@ enum ScaleOutBenchmark {
                 var primary: [Double] = [], replica: [Double] = []
                 for round in 1...rounds {
                     for side in round % 2 == 1 ? ["primary", "replica"] : ["replica", "primary"] {
+                        // A server closes its pools when it stops: each gets pools of its own.
+                        let serving = database.reconnected(maxConnections: 10, logger: logger)
                         let rate = try await CommandBenchmark.withServer(
-                            database, migrations: files.migrations, logger: logger, readStore: side == "replica" ? replicaStore : nil,
+                            serving, migrations: files.migrations, logger: logger,
+                            readStore: side == "replica" ? EventStore(client: PostgresClient(configuration: replicaConfiguration, logger: logger), logger: logger) : nil,
                             scopes: [.read]
                         ) { port, _, token, _ in try await reads(port: port, token: token, seconds: seconds) }
                         if side == "primary" { primary.append(rate) } else { replica.append(rate) }
