@@ -54,33 +54,42 @@ enum ProjectionLagBenchmark {
                 try await Task.sleep(for: .milliseconds(2))
             }
         }
-        let handler = CommandHandler(store: database.store, logger: logger)
-        let total = eventsPerSecond * seconds
-        let interval = Duration.seconds(1) / eventsPerSecond
-        let start = ContinuousClock.now
-        // Open loop: each command goes at its time whether or not the ones before have been
-        // answered, so a slow commit does not lower the rate offered.
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<total {
-                try await Task.sleep(until: start + interval * index)
-                let (name, body) = command(index)
-                group.addTask {
-                    let result = try await handler.handle(
-                        name: name, body: Data(body.utf8), idempotencyKey: nil, caller: (id: "bench", name: "bench"))
-                    let acknowledged = ContinuousClock.now
-                    pending.list.withLock { $0.append((result.events.last!.position, acknowledged)) }
-                }
-            }
-            try await group.waitForAll()
+        let elapsed = try await sendSteadily(
+            CommandHandler(store: database.store, logger: logger), eventsPerSecond: eventsPerSecond, seconds: seconds
+        ) { result, acknowledged in
+            pending.list.withLock { $0.append((result.events.last!.position, acknowledged)) }
         }
-        let elapsed = start.duration(to: .now)
         done.store(true, ordering: .relaxed)
         try await polling.value
         await workerClient.close()
         let sorted = lags.withLock { $0 }.sorted()
         return Result(
-            samples: sorted.count, rate: Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18),
+            samples: sorted.count, rate: Double(eventsPerSecond * seconds) / elapsed.seconds,
             p50: nearestRank(sorted, 0.5), p99: nearestRank(sorted, 0.99), max: sorted.last ?? 0)
+    }
+
+    /// Sends `eventsPerSecond` × `seconds` commands through `handler` (`command(firstIndex + i)`),
+    /// open loop: each goes at its time whether or not the ones before have been answered, so a
+    /// slow commit does not lower the rate offered. Returns how long it took.
+    static func sendSteadily(
+        _ handler: CommandHandler, eventsPerSecond: Int, seconds: Int, firstIndex: Int = 0,
+        acknowledged: @escaping @Sendable (CommandResult, ContinuousClock.Instant) -> Void
+    ) async throws -> Duration {
+        let interval = Duration.seconds(1) / eventsPerSecond
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<(eventsPerSecond * seconds) {
+                try await Task.sleep(until: start + interval * index)
+                let (name, body) = command(firstIndex + index)
+                group.addTask {
+                    let result = try await handler.handle(
+                        name: name, body: Data(body.utf8), idempotencyKey: nil, caller: (id: "bench", name: "bench"))
+                    acknowledged(result, ContinuousClock.now)
+                }
+            }
+            try await group.waitForAll()
+        }
+        return start.duration(to: .now)
     }
 
     /// Waits until every projection is claimed and has built its tables.

@@ -190,29 +190,17 @@ enum ScaleOutBenchmark {
                 try await Task.sleep(for: .milliseconds(2))
             }
         }
-        let handler = CommandHandler(store: database.store, logger: logger)
-        let total = eventsPerSecond * seconds
-        let interval = Duration.seconds(1) / eventsPerSecond
-        let start = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<total {
-                try await Task.sleep(until: start + interval * index)
-                let (name, body) = ProjectionLagBenchmark.command(index + 10_000_000)
-                group.addTask {
-                    let result = try await handler.handle(
-                        name: name, body: Data(body.utf8), idempotencyKey: nil, caller: (id: "bench", name: "bench"))
-                    let acknowledged = ContinuousClock.now
-                    pending.acknowledged.withLock { pending in for event in result.events { pending[event.position] = acknowledged } }
-                }
-            }
-            try await group.waitForAll()
+        let elapsed = try await ProjectionLagBenchmark.sendSteadily(
+            CommandHandler(store: database.store, logger: logger), eventsPerSecond: eventsPerSecond, seconds: seconds,
+            firstIndex: 10_000_000
+        ) { result, acknowledged in
+            pending.acknowledged.withLock { pending in for event in result.events { pending[event.position] = acknowledged } }
         }
-        let elapsed = start.duration(to: .now)
         done.store(true, ordering: .relaxed)
         try await polling.value
         let sorted = lags.withLock { $0 }.sorted()
         return .init(
-            samples: sorted.count, rate: Double(total) / elapsed.seconds, p50: nearestRank(sorted, 0.5),
+            samples: sorted.count, rate: Double(eventsPerSecond * seconds) / elapsed.seconds, p50: nearestRank(sorted, 0.5),
             p99: nearestRank(sorted, 0.99), max: sorted.last ?? 0)
     }
 

@@ -53,11 +53,13 @@ class Faults(threading.Thread):
     def _pause(self, low, high):
         time.sleep(low + self.rng.random() * (high - low))
 
+    def _kill_and_restart(self, process, low, high):
+        process.kill()
+        self._pause(low, high)
+        process.start()
+
     def kill_server(self):
-        server = self.rng.choice(self.servers)
-        server.kill()
-        self._pause(0.2, 1.2)
-        server.start()
+        self._kill_and_restart(self.rng.choice(self.servers), 0.2, 1.2)
 
     def pause_server(self):
         server = self.rng.choice(self.servers)
@@ -66,10 +68,7 @@ class Faults(threading.Thread):
         server.resume()
 
     def kill_worker(self):
-        worker = self.rng.choice(self.workers)
-        worker.kill()
-        self._pause(0.1, 1.0)
-        worker.start()
+        self._kill_and_restart(self.rng.choice(self.workers), 0.1, 1.0)
 
     def crash_database(self):
         try:
