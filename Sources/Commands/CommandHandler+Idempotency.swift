@@ -44,9 +44,23 @@ extension CommandHandler {
             await remember(.success(result), key: key)
             return result
         } catch let error where error.status < 500 {
+            // A twin attempt with this key (one whose client gave up on a stalled server) may
+            // have committed while this one decided, and its events be why this one is
+            // refused: then the command was recorded, and that is the answer.
+            if let twin = await twinResult(ids: ids, command: command) {
+                await remember(.success(twin), key: key)
+                return twin
+            }
             await remember(.failure(error), key: key)
             throw error
         }
+    }
+
+    /// What another attempt with the same key appended, if anything (found by the ids the key
+    /// derives); nil when the lookup fails too, so the refusal stands.
+    private func twinResult(ids: IdempotentIds, command: Command) async -> CommandResult? {
+        guard let recorded = try? await store.events(withIds: (0..<Self.maximumEventsPerCommand).map(ids.eventId)) else { return nil }
+        return Self.earlierResult(recorded, ids: ids, command: command)
     }
 
     /// What an earlier attempt appended: the events with the ids 0, 1, 2, … in order.

@@ -9,6 +9,7 @@ public import Foundation
 public protocol CommandStore: Sendable {
     func append(_ events: [NewEvent], to stream: StreamName, expected: ExpectedVersion) async throws -> AppendResult
     func read(stream: StreamName, afterVersion: Int64, limit: Int) async throws -> [RecordedEvent]
+    func events(withIds ids: [UUID]) async throws -> [RecordedEvent]
     func claim(_ key: IdempotencyKey, eventIds: [UUID]) async throws(EventStoreError) -> IdempotencyClaim
     func recordOutcome(_ key: IdempotencyKey, status: Int, response: Data) async throws(EventStoreError)
 }

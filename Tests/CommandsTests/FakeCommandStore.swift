@@ -59,6 +59,11 @@ final class FakeCommandStore: CommandStore {
         }
     }
 
+    func events(withIds ids: [UUID]) async throws -> [RecordedEvent] {
+        let wanted = Set(ids)
+        return update { state in state.streams.values.joined().filter { wanted.contains($0.eventId) }.sorted { $0.position < $1.position } }
+    }
+
     func claim(_ key: IdempotencyKey, eventIds: [UUID]) async throws(EventStoreError) -> IdempotencyClaim {
         update { state in
             let name = key.scope + "\n" + key.key
