@@ -231,7 +231,7 @@ openapi-check: build
 	export PGHOST=$$dir PGPORT=$(PG_PORT) PGUSER=$(PG_USER) PGDATABASE=postgres LOOPLINE_DATABASE_URL= LOOPLINE_LOG_LEVEL=warning; \
 	"$(BIN_DIR)/loopline" migrate >/dev/null && \
 	token=$$("$(BIN_DIR)/loopline" token create --name openapi-check --scope admin | sed -n 's/.*"token":"\([^"]*\)".*/\1/p') && \
-	{ "$(BIN_DIR)/loopline" serve --http 127.0.0.1:$(OPENAPI_PORT) --socket none --secrets-key-file $$dir/secrets.key --read-wait-seconds 0.2 & pid=$$!; } && \
+	{ "$(BIN_DIR)/loopline" serve --http 127.0.0.1:$(OPENAPI_PORT) --socket none --secrets-key-file $$dir/secrets.key --read-wait-seconds 10 & pid=$$!; } && \
 	for i in $$(seq 1 100); do curl -fsS http://127.0.0.1:$(OPENAPI_PORT)/ready >/dev/null 2>&1 && break; sleep 0.1; done; \
 	$(SCHEMATHESIS) run docs/openapi.yaml --url http://127.0.0.1:$(OPENAPI_PORT) -H "Authorization: Bearer $$token" \
 	  --checks all --exclude-checks positive_data_acceptance,use_after_free,ensure_resource_availability \

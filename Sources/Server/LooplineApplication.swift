@@ -36,7 +36,7 @@ public struct LooplineServer: Sendable {
         self.configuration = configuration
         self.store = store
         self.readStore = readStore
-        self.reads = ReadSide(store: readStore ?? store, isReplica: readStore != nil, projections: ReadModels.all, wait: configuration.readWait)
+        self.reads = ReadSide(store: readStore ?? store, primary: store, isReplica: readStore != nil, projections: ReadModels.all, wait: configuration.readWait)
         self.migrator = migrator
         self.handler = handler
         self.workers = workers

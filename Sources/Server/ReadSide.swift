@@ -18,6 +18,8 @@ struct ReadSide: Sendable {
     /// The replica's store, or the primary's: its client runs the read-model queries; it is
     /// never appended to.
     let store: EventStore
+    /// The primary's: what has been acknowledged.
+    let primary: EventStore
     let isReplica: Bool
     /// The read models this build serves: each must have applied a `minPosition`.
     let projections: [any Projection]
@@ -27,11 +29,20 @@ struct ReadSide: Sendable {
     static let header = HTTPField.Name("Loopline-Min-Position")!
     static let parameter = "minPosition"
 
-    /// `?minPosition=P` or `Loopline-Min-Position: P`, when the request carries one.
-    static func minimumPosition(_ request: Request) throws -> Int64? {
-        guard let text = request.uri.queryParameters.get(parameter) ?? request.headers[header] else { return nil }
+    /// `?minPosition=P` or `Loopline-Min-Position: P`, when the request carries one. A
+    /// position past the primary's head was never in a command's answer: waiting for it could
+    /// only time out, so it is refused at once.
+    func minimumPosition(_ request: Request) async throws -> Int64? {
+        guard let text = request.uri.queryParameters.get(Self.parameter) ?? request.headers[Self.header] else { return nil }
         guard let position = Int64(text), position >= 0 else {
-            throw APIError.badRequest("invalid_parameter", "\(parameter) must be a log position (0 or more), not \"\(text)\"", field: parameter)
+            throw APIError.badRequest(
+                "invalid_parameter", "\(Self.parameter) must be a log position (0 or more), not \"\(text)\"", field: Self.parameter)
+        }
+        let head = try await primary.headPosition()
+        guard position <= head else {
+            throw APIError.badRequest(
+                "invalid_parameter", "\(Self.parameter) \(position) is past the log's head (\(head)): no command has answered with it",
+                field: Self.parameter)
         }
         return position
     }
@@ -39,7 +50,7 @@ struct ReadSide: Sendable {
     /// Returns once every read model on this side has applied `request`'s `minPosition` (a
     /// command's answer carries the positions of its events); 503 after `wait`.
     func awaitReadModels(_ request: Request) async throws {
-        guard let position = try Self.minimumPosition(request), position > 0 else { return }
+        guard let position = try await minimumPosition(request), position > 0 else { return }
         try await awaitTrue(code: isReplica ? "replica_lagging" : "read_model_lagging") {
             try await ProjectionStatus.allApplied(position, projections, client: store.client)
         } message: {
@@ -50,7 +61,7 @@ struct ReadSide: Sendable {
     /// Returns once the event at `request`'s `minPosition` is visible on this side (the
     /// primary has every acknowledged event already).
     func awaitEvent(_ request: Request) async throws {
-        guard let position = try Self.minimumPosition(request), position > 0, isReplica else { return }
+        guard let position = try await minimumPosition(request), position > 0, isReplica else { return }
         try await awaitTrue(code: "replica_lagging") {
             try await store.contains(position: position)
         } message: {

@@ -74,6 +74,9 @@ struct ReadReplicaTests {
             #expect(try await backlog("&minPosition=\(third)") == (200, ["RR-1", "RR-2", "RR-3"]), "read-your-writes right after the command")
             let bad = try await server.http.request("GET", "/v1/dora?minPosition=soon", headers: auth)
             #expect(bad.status == 400 && bad.text.contains(#""field":"minPosition""#))
+            // A position past the head was never acknowledged: refused at once, not waited for.
+            let future = try await server.http.request("GET", "/v1/projections?minPosition=\(third + 1000)", headers: auth)
+            #expect(future.status == 400 && future.text.contains("past the log's head"), "\(future.text)")
             // The log in position order is read on the primary (the gap-free rule needs it).
             let log = try await server.http.request("GET", "/v1/events?after=0", headers: auth)
             #expect((try log.json()["events"] as? [Any])?.count == 3)
