@@ -44,6 +44,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Run the projection workers in this process (or run them apart with `loopline work`).")
     var workers = true
 
+    func validate() throws {
+        guard (0...300).contains(readWaitSeconds) else { throw ValidationError("--read-wait-seconds must be from 0 to 300") }
+    }
+
     func run() async throws {
         let logger = options.logger()
         let client = options.client(maxConnections: maxConnections, logger: logger)
