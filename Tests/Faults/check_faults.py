@@ -83,107 +83,131 @@ def wait_until(predicate, timeout, step=0.1):
     return predicate()
 
 
-def one_run(args, cluster, index, seed):
-    rng = random.Random(seed)
-    database = f"run{index}_{seed}"
-    cluster.create_database(database)
-    env = cluster.environment(database)
-    run_dir = os.path.join(cluster.directory, database)
-    os.makedirs(run_dir, exist_ok=True)
-    status, _, err = cli(args.loopline, env, "migrate")
-    if status != 0:
-        raise RuntimeError(f"migrate failed: {err}")
-    token = create_token(args.loopline, env, "checker", "admin")
+class Run:
+    """One randomized run: its fleet, load, followers and faults, then the checks."""
 
-    servers = [Server(i, args.loopline, env, run_dir, os.path.join(run_dir, "secrets.key")) for i in range(rng.choice([2, 3]))]
-    workers = [Worker(i, args.loopline, env, run_dir) for i in range(2)]
-    for process in servers + workers:
-        process.start()
-    if not all(server.wait_ready() for server in servers):
-        raise RuntimeError(f"a server did not become ready; logs in {run_dir}")
+    def __init__(self, args, cluster, index, seed):
+        self.args, self.cluster, self.index, self.seed = args, cluster, index, seed
+        self.rng = random.Random(seed)
+        self.database = f"run{index}_{seed}"
+        self.env = cluster.environment(self.database)
+        self.dir = os.path.join(cluster.directory, self.database)
 
-    history, stop_load, stop_faults, stop_follow, stop_probe = [], threading.Event(), threading.Event(), threading.Event(), threading.Event()
-    drain_deadline = [float("inf")]
-    generator, generator_lock = Generator(random.Random(rng.getrandbits(32)), index + 1), threading.Lock()
-    clients = [Client(i, "http" if i < 4 else "socket", random.Random(rng.getrandbits(32)), generator, generator_lock,
-                      servers, token, history, stop_load, drain_deadline) for i in range(6)]
-    followers = [Pager(servers, token, stop_follow, random.Random(rng.getrandbits(32))),
-                 Subscriber(servers, token, stop_follow, random.Random(rng.getrandbits(32))),
-                 FollowProcess(args.loopline, env, stop_follow)]
-    outage = Outage()
-    faults = Faults(random.Random(rng.getrandbits(32)), cluster, database, servers, workers, token, history, stop_faults, outage)
-    contenders = Contenders(args.loopline, env, cluster, database, history, stop_load)
-    probe = ReadyProbe(servers, stop_probe)
-    reader = Reader(servers, token, stop_load, random.Random(rng.getrandbits(32)))
-    for thread in followers + clients + [faults, contenders, probe, reader]:
-        thread.start()
+    def _rng(self):
+        return random.Random(self.rng.getrandbits(32))
 
-    time.sleep(args.seconds)
-    stop_faults.set()
-    faults.join()
-    started_recovery = time.monotonic()
-    recovered = all(server.wait_ready(timeout=30) for server in servers)
-    recovery_seconds = time.monotonic() - started_recovery
-    stop_load.set()
-    drain_deadline[0] = time.monotonic() + 20
-    for thread in clients + [contenders, reader]:
-        thread.join(timeout=60)
-    stop_probe.set()
-    probe.join()
+    def start_fleet(self):
+        self.cluster.create_database(self.database)
+        os.makedirs(self.dir, exist_ok=True)
+        status, _, err = cli(self.args.loopline, self.env, "migrate")
+        if status != 0:
+            raise RuntimeError(f"migrate failed: {err}")
+        self.token = create_token(self.args.loopline, self.env, "checker", "admin")
+        key_file = os.path.join(self.dir, "secrets.key")
+        self.servers = [Server(i, self.args.loopline, self.env, self.dir, key_file) for i in range(self.rng.choice([2, 3]))]
+        self.workers = [Worker(i, self.args.loopline, self.env, self.dir) for i in range(2)]
+        for process in self.servers + self.workers:
+            process.start()
+        if not all(server.wait_ready() for server in self.servers):
+            raise RuntimeError(f"a server did not become ready; logs in {self.dir}")
 
-    log = Log.read(cluster, database)
-    head = log.positions[-1] if log.positions else 0
-    caught_up = wait_until(lambda: all(f.last >= head for f in followers), 30)
-    stop_follow.set()
-    followers[2].end()
-    for follower in followers:
-        follower.join(timeout=10)
-    checkpoints_at_head = wait_until(lambda: projections_at(servers[0], token, head)[1], 60, step=0.25)
-    verify_status, verify_out, verify_err = cli(args.loopline, env, "replay", "--all", "--verify", timeout=600)
+    def start_load(self):
+        self.history = []
+        self.stop_load, self.stop_faults, self.stop_follow, self.stop_probe = (threading.Event() for _ in range(4))
+        self.drain_deadline = [float("inf")]
+        generator, lock = Generator(self._rng(), self.index + 1), threading.Lock()
+        self.clients = [Client(i, "http" if i < 4 else "socket", self._rng(), generator, lock, self.servers, self.token,
+                               self.history, self.stop_load, self.drain_deadline) for i in range(6)]
+        self.followers = [Pager(self.servers, self.token, self.stop_follow, self._rng()),
+                          Subscriber(self.servers, self.token, self.stop_follow, self._rng()),
+                          FollowProcess(self.args.loopline, self.env, self.stop_follow)]
+        self.outage = Outage()
+        self.faults = Faults(self._rng(), self.cluster, self.database, self.servers, self.workers, self.token, self.history,
+                             self.stop_faults, self.outage)
+        self.contenders = Contenders(self.args.loopline, self.env, self.cluster, self.database, self.history, self.stop_load)
+        self.probe = ReadyProbe(self.servers, self.stop_probe)
+        self.reader = Reader(self.servers, self.token, self.stop_load, self._rng())
+        for thread in self.followers + self.clients + [self.faults, self.contenders, self.probe, self.reader]:
+            thread.start()
 
-    crashed = [p.name for p in servers + workers if not p.alive()]
-    for process in servers + workers:
-        process.terminate()
+    def stop_and_drain(self):
+        """Ends the faults, waits for the servers to come back by themselves, lets keyed requests
+        of unknown outcome retry for 20 s more, and lets the followers reach the head."""
+        self.stop_faults.set()
+        self.faults.join()
+        began = time.monotonic()
+        self.recovered = all(server.wait_ready(timeout=30) for server in self.servers)
+        self.recovery_seconds = time.monotonic() - began
+        self.stop_load.set()
+        self.drain_deadline[0] = time.monotonic() + 20
+        for thread in self.clients + [self.contenders, self.reader]:
+            thread.join(timeout=60)
+        self.stop_probe.set()
+        self.probe.join()
+        self.log = Log.read(self.cluster, self.database)
+        self.head = self.log.positions[-1] if self.log.positions else 0
+        self.caught_up = wait_until(lambda: all(f.last >= self.head for f in self.followers), 30)
+        self.stop_follow.set()
+        self.followers[2].end()
+        for follower in self.followers:
+            follower.join(timeout=10)
 
-    problems = check(history, log, followers, contenders.rounds)
-    if verify_status != 0:
-        problems["read_models"].append(f"replay --verify exit {verify_status}: {(verify_out + verify_err)[-600:]}")
-    if not checkpoints_at_head:
-        problems["read_models"].append(f"checkpoints below head {head}: {projections_at(servers[0], token, head)[0]}")
-    if not caught_up:
-        problems["follower"].append(f"followers did not reach head {head}: {[(f.name, f.last) for f in followers]}")
-    if not recovered:
-        problems["recovery"].append("a server was not ready 30 s after the last fault")
-    if crashed:
-        problems["recovery"].append(f"exited by themselves: {crashed}")
-    if followers[2].exits:
-        problems["recovery"].append(f"loopline follow exited {followers[2].exits} times (it must ride out restarts)")
-    down_lies, up_lies = ready_lies(probe.samples, outage)
-    problems["ready"].extend(down_lies + up_lies)
-    internal = [error for client in clients for error in client.internal_errors]
-    if internal:
+    def check(self):
+        """Every check's findings, by name."""
+        server, head = self.servers[0], self.head
+        at_head = wait_until(lambda: projections_at(server, self.token, head)[1], 60, step=0.25)
+        verify_status, verify_out, verify_err = cli(self.args.loopline, self.env, "replay", "--all", "--verify", timeout=600)
+        crashed = [p.name for p in self.servers + self.workers if not p.alive()]
+        for process in self.servers + self.workers:
+            process.terminate()
+        problems = check(self.history, self.log, self.followers, self.contenders.rounds)
+        if verify_status != 0:
+            problems["read_models"].append(f"replay --verify exit {verify_status}: {(verify_out + verify_err)[-600:]}")
+        if not at_head:
+            problems["read_models"].append(f"checkpoints below head {head}: {projections_at(server, self.token, head)[0]}")
+        if not self.caught_up:
+            problems["follower"].append(f"followers did not reach head {head}: {[(f.name, f.last) for f in self.followers]}")
+        if not self.recovered:
+            problems["recovery"].append("a server was not ready 30 s after the last fault")
+        if crashed:
+            problems["recovery"].append(f"exited by themselves: {crashed}")
+        if self.followers[2].exits:
+            problems["recovery"].append(f"loopline follow exited {self.followers[2].exits} times (it must ride out restarts)")
+        self.down_lies, self.up_lies = ready_lies(self.probe.samples, self.outage)
+        problems["ready"].extend(self.down_lies + self.up_lies)
+        internal = [error for client in self.clients for error in client.internal_errors]
         problems["internal_error"].extend(f"{c} on {s}: {code}" for c, s, code in internal[:10])
-    if reader.findings:
-        problems["read_answers"].extend(reader.findings)
-    if faults.errors:
-        problems["fault_injection"].extend(faults.errors)
+        problems["read_answers"].extend(self.reader.findings)
+        problems["fault_injection"].extend(self.faults.errors)
+        return problems
 
-    counts = {outcome: sum(1 for op in history if op.outcome == outcome) for outcome in ("ack", "refused", "unknown")}
-    summary = {
-        "run": index + 1, "seed": seed, "servers": len(servers), "requests": len(history),
-        "acknowledged": counts["ack"], "refused": counts["refused"], "unknown": counts["unknown"],
-        "refused_by_code": dict(Counter(op.code for op in history if op.outcome == "refused").most_common(6)),
-        "races": len(contenders.rounds),
-        "retried": sum(1 for op in history if op.attempts > 1), "events": len(log.positions),
-        "faults": {kind: n for kind, n in faults.injected.items() if n},
-        "lost": len(problems["lost"]), "duplicated": len(problems["duplicated"]),
-        "reordered": len(problems["reordered"]) + len(problems["moved"]), "unexplained": len(problems["unexplained"]),
-        "follower_errors": len(problems["follower"]), "read_model_differences": len(problems["read_models"]),
-        "ready_lies": len(down_lies) + len(up_lies), "reads": reader.answers, "bad_reads": len(reader.findings), "recovery_s": round(recovery_seconds, 2),
-        "reconnects": {f.name: f.reconnects for f in followers},
-    }
+    def summary(self, problems):
+        history = self.history
+        counts = Counter(op.outcome for op in history)
+        return {
+            "run": self.index + 1, "seed": self.seed, "servers": len(self.servers), "requests": len(history),
+            "acknowledged": counts["ack"], "refused": counts["refused"], "unknown": counts["unknown"],
+            "refused_by_code": dict(Counter(op.code for op in history if op.outcome == "refused").most_common(6)),
+            "races": len(self.contenders.rounds), "retried": sum(1 for op in history if op.attempts > 1),
+            "events": len(self.log.positions), "faults": {kind: n for kind, n in self.faults.injected.items() if n},
+            "lost": len(problems["lost"]), "duplicated": len(problems["duplicated"]),
+            "reordered": len(problems["reordered"]) + len(problems["moved"]), "unexplained": len(problems["unexplained"]),
+            "follower_errors": len(problems["follower"]), "read_model_differences": len(problems["read_models"]),
+            "ready_lies": len(self.down_lies) + len(self.up_lies), "reads": self.reader.answers,
+            "bad_reads": len(self.reader.findings), "recovery_s": round(self.recovery_seconds, 2),
+            "reconnects": {f.name: f.reconnects for f in self.followers},
+        }
+
+
+def one_run(args, cluster, index, seed):
+    run = Run(args, cluster, index, seed)
+    run.start_fleet()
+    run.start_load()
+    time.sleep(args.seconds)
+    run.stop_and_drain()
+    problems = run.check()
     failures = {name: found for name, found in problems.items() if found}
-    return summary, failures, run_dir
+    return run.summary(problems), failures, run.dir
 
 
 def main():
