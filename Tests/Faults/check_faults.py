@@ -120,7 +120,7 @@ class Run:
                                self.history, self.stop_load, self.drain_deadline) for i in range(6)]
         self.followers = [Pager(self.servers, self.token, self.stop_follow, self._rng()),
                           Subscriber(self.servers, self.token, self.stop_follow, self._rng()),
-                          FollowProcess(self.args.loopline, self.env, self.stop_follow)]
+                          FollowProcess(self.args.loopline, self.env, self.stop_follow, os.path.join(self.dir, "follow.log"))]
         self.outage = Outage()
         self.faults = Faults(self._rng(), self.cluster, self.database, self.servers, self.workers, self.token, self.history,
                              self.stop_faults, self.outage)
@@ -172,7 +172,8 @@ class Run:
         if crashed:
             problems["recovery"].append(f"exited by themselves: {crashed}")
         if self.followers[2].exits:
-            problems["recovery"].append(f"loopline follow exited {self.followers[2].exits} times (it must ride out restarts)")
+            problems["recovery"].append(f"loopline follow exited {self.followers[2].exits} times (it must ride out restarts): "
+                                        + "; ".join(self.followers[2].exit_reasons))
         self.down_lies, self.up_lies = ready_lies(self.probe.samples, self.outage)
         problems["ready"].extend(self.down_lies + self.up_lies)
         internal = [error for client in self.clients for error in client.internal_errors]

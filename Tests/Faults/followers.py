@@ -83,22 +83,30 @@ class FollowProcess(Follower):
     """`loopline follow` straight on the database: it must survive the database's restarts by
     itself. Restarted (from its last position) only if it exits, which counts as a reconnect."""
 
-    def __init__(self, binary, env, stop):
+    def __init__(self, binary, env, stop, log_path):
         super().__init__("follow", stop)
-        self.binary, self.env, self.exits = binary, env, 0
+        self.binary, self.env, self.log_path, self.exits = binary, env, log_path, 0
         self.process = None
+        self.exit_reasons = []
 
     def run(self):
         while not self.stop.is_set():
-            self.process = subprocess.Popen([self.binary, "follow", "--from", str(self.last)], env=self.env,
-                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            with open(self.log_path, "ab") as log:
+                self.process = subprocess.Popen([self.binary, "follow", "--from", str(self.last)], env=self.env,
+                                                stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL)
             for line in self.process.stdout:
                 self.positions.append(json.loads(line)["position"])
             self.process.wait()
             if not self.stop.is_set():
                 self.exits += 1
                 self.reconnects += 1
+                self.exit_reasons.append(f"exit {self.process.returncode}: {self._last_error()}")
                 time.sleep(0.1)
+
+    def _last_error(self):
+        with open(self.log_path, errors="replace") as log:
+            lines = [line.strip() for line in log if line.strip()]
+        return lines[-1][:300] if lines else "(nothing on stderr)"
 
     def end(self):
         if self.process is not None and self.process.poll() is None:
