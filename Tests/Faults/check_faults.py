@@ -50,14 +50,16 @@ class ReadyProbe(threading.Thread):
 
 def ready_lies(samples, outage, grace=5.0):
     """Samples where /ready said the opposite of the truth: 200 while the database was down,
-    or not 200 from a running server when the database had been up for `grace` seconds."""
+    or an answer other than 200 from a running server when the database had been up for `grace`
+    seconds. No answer at all claims nothing (a server restarted during an outage listens only
+    once it has checked the schema): that it comes back is the recovery check's."""
     ready_while_down, unready_while_up = [], []
     for began, ended, name, steady, status in samples:
         inside = any(down <= began and (restart is None or ended <= restart) for down, restart, _ in outage.intervals)
         near = any(down - 0.5 <= ended and (up is None or began <= up + grace) for down, _, up in outage.intervals)
         if inside and status == 200:
             ready_while_down.append(f"{name} ready at {began:.1f} while the database was down")
-        if not near and steady and status != 200 and began > samples[0][0] + grace:
+        if not near and steady and status not in (200, None) and began > samples[0][0] + grace:
             unready_while_up.append(f"{name} answered {status} at {began:.1f} with the database up")
     return ready_while_down, unready_while_up
 
