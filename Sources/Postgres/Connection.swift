@@ -173,7 +173,13 @@ public final class Connection {
         }
         let code = field(UInt8(ascii: "C")).map(PostgresError.Code.init(rawValue:))
         let message = field(UInt8(ascii: "M")) ?? Self.trimmed(PQresultErrorMessage(result))
-        let kind: PostgresError.Kind = PQstatus(handle) == CONNECTION_BAD ? .connection : (code == nil ? .protocolViolation : .server)
+        // The server's errors carry a SQLSTATE; libpq's own ("server closed the connection
+        // unexpectedly", on a connection whose server crashed while it was idle) do not, and a
+        // FATAL one ends the session: both mean this connection is gone, whatever PQstatus
+        // says yet (found by make check-faults: a command got 500 after a database crash).
+        let severity = field(UInt8(ascii: "V"))
+        let gone = PQstatus(handle) == CONNECTION_BAD || code == nil || severity == "FATAL" || severity == "PANIC"
+        let kind: PostgresError.Kind = gone ? .connection : .server
         return PostgresError(
             kind: kind, code: code, message: message,
             detail: field(UInt8(ascii: "D")), hint: field(UInt8(ascii: "H")),

@@ -54,6 +54,11 @@ struct APIError: HTTPResponseError, Sendable {
         case let error as APIError:
             return error
         case let error as CommandError:
+            // A command's internal failure: its cause goes to the log, never into the answer.
+            if error.status == 500 {
+                logger.error("command failed", metadata: ["loopline.error": "\(error.message)"])
+                return .internalError
+            }
             return APIError(
                 status: HTTPResponse.Status(code: error.status), code: error.code, message: error.message, field: error.field)
         case let error as EventStoreError:
@@ -83,9 +88,11 @@ struct APIError: HTTPResponseError, Sendable {
             return from(error)
         default:
             logger.error("request failed", metadata: ["loopline.error": "\(error)"])
-            return APIError(status: .internalServerError, code: "internal_error", message: "the server failed; see its logs")
+            return .internalError
         }
     }
+
+    static let internalError = APIError(status: .internalServerError, code: "internal_error", message: "the server failed; see its logs")
 
     private static func from(_ error: EventStoreError, logger: Logger) -> APIError {
         switch error.code {
@@ -102,7 +109,7 @@ struct APIError: HTTPResponseError, Sendable {
                 message: "this read model is not built yet; see GET /v1/projections")
         case .databaseError, .uniqueViolation:
             logger.error("request failed", metadata: ["loopline.error": "\(error)"])
-            return APIError(status: .internalServerError, code: "internal_error", message: "the server failed; see its logs")
+            return .internalError
         default:
             return APIError(status: .badRequest, code: error.code.rawValue, message: error.message, field: error.field)
         }

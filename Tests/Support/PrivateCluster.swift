@@ -34,6 +34,13 @@ public final class PrivateCluster: Sendable {
         return standby
     }
 
+    /// `pg_ctl stop -m immediate`: a crash (every backend killed, no checkpoint); `start` again
+    /// recovers from WAL.
+    public func crash() async throws { try await make("db-crash") }
+
+    /// Starts it again (after `crash`).
+    public func start() async throws { try await make("db-start", "PG_DURABLE=off") }
+
     /// `pg_ctl restart -m fast`: every session is terminated, the server comes back.
     public func restart() async throws { try await make("db-restart") }
 
