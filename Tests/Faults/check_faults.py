@@ -18,6 +18,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -204,11 +205,18 @@ class Run:
 
 def one_run(args, cluster, index, seed):
     run = Run(args, cluster, index, seed)
-    run.start_fleet()
-    run.start_load()
-    time.sleep(args.seconds)
-    run.stop_and_drain()
-    problems = run.check()
+    try:
+        run.start_fleet()
+        run.start_load()
+        time.sleep(args.seconds)
+        run.stop_and_drain()
+        problems = run.check()
+    finally:
+        # Interrupted or failed: no server or worker may outlive the run (they have sessions of their own).
+        for process in getattr(run, "servers", []) + getattr(run, "workers", []):
+            process.terminate()
+        if getattr(run, "followers", None):
+            run.followers[2].end()
     failures = {name: found for name, found in problems.items() if found}
     return run.summary(problems), failures, run.dir
 
@@ -224,6 +232,8 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the cluster and the logs of a failed run")
     args = parser.parse_args()
     args.loopline = os.path.abspath(args.loopline)
+    # SIGTERM (a CI timeout, kill) unwinds like Ctrl-C, so every run stops its processes and the cluster goes.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     print(f"check-faults: {args.runs} runs from seed {args.seed}, {args.seconds:.0f} s of load and faults each; "
           f"faults: {', '.join(KINDS)}", flush=True)
