@@ -120,7 +120,7 @@ struct LooplineBench: AsyncParsableCommand {
         for round in 1...rounds {
             for count in round % 2 == 1 ? [1, 3] : [3, 1] {
                 let database = try await BenchmarkDatabase.create(label: "instances", migrations: files.migrations, maxConnections: 2, logger: logger)
-                let result = try await ScaleOutBenchmark.instances(count, database: database, loopline: loopline, seconds: seconds, logger: logger)
+                let result = try await ScaleOutBenchmark.instances(count, database: database, loopline: loopline, seconds: seconds)
                 await database.drop(logger: logger)
                 if count == 1 { one.append(result) } else { three.append(result) }
                 log("round \(round) \(count) instance\(count == 1 ? "" : "s"): \(Int(result.rate)) commands/s, p99 \(result.p99) ms")

@@ -36,7 +36,7 @@ enum ScaleOutBenchmark {
     /// `count` `loopline serve --no-workers` child processes on `database`, driven by one wrk
     /// each (`connections / count` connections apiece) for `seconds`.
     static func instances(
-        _ count: Int, database: BenchmarkDatabase, loopline: String, seconds: Int, logger: Logger
+        _ count: Int, database: BenchmarkDatabase, loopline: String, seconds: Int
     ) async throws -> CommandBenchmark.HTTPResult {
         let token = try await TokenStore(client: database.client).create(name: "bench", scopes: [.ingest]).token
         let folder = NSTemporaryDirectory() + "loopline-instances-\(UUID().uuidString.prefix(8))"

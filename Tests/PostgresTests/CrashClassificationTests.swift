@@ -34,7 +34,7 @@ struct CrashClassificationTests {
                 let error = try #require(error, "\(what) did not fail")
                 #expect(error.isConnectionFailure, "\(what): \(error.kind) \(error)")
             }
-            try await cluster.start()
+            try await cluster.recover()
         }
     }
 

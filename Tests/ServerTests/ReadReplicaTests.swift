@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import LooplineTestSupport
 import Postgres
+import Projections
 import Testing
 
 /// The read routes on a real streaming replica (`pg_basebackup -R` of a private cluster, on
@@ -97,15 +98,12 @@ struct ReadReplicaTests {
         throw TimeoutError(what: "replay to pause")
     }
 
-    /// Waits until the projections in `client`'s database have applied `position`.
+    /// Waits until every read model in `client`'s database has applied `position` (a replica
+    /// that has not replayed the migrations yet fails the probe: not yet).
     static func waitForProjections(_ client: PostgresClient, at position: Int) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            // A replica that has not replayed the migrations yet has no such table: not yet.
-            let applied = try? await client.withConnection {
-                try $0.query("SELECT count(*) = 7 AND min(position) >= $1::bigint FROM projections", [Int64(position)])[0].decode(0, as: Bool.self)
-            }
-            if applied == true { return }
+            if (try? await ProjectionStatus.allApplied(Int64(position), ReadModels.all, client: client)) == true { return }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw TimeoutError(what: "projections at \(position)")

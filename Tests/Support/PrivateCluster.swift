@@ -38,8 +38,8 @@ public final class PrivateCluster: Sendable {
     /// recovers from WAL.
     public func crash() async throws { try await make("db-crash") }
 
-    /// Starts it again (after `crash`).
-    public func start() async throws { try await make("db-start", "PG_DURABLE=off") }
+    /// Starts it again after `crash` (recovery from WAL).
+    public func recover() async throws { try await make("db-start", "PG_DURABLE=off") }
 
     /// `pg_ctl restart -m fast`: every session is terminated, the server comes back.
     public func restart() async throws { try await make("db-restart") }
