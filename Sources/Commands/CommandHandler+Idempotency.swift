@@ -39,20 +39,25 @@ extension CommandHandler {
         case .fresh:
             break
         }
+        let outcome = await executeClaimed(command, caller: caller, ids: ids, now: now)
+        if Self.isStored(outcome) { await remember(outcome, key: key) }
+        return try outcome.get()
+    }
+
+    /// Runs a command whose key this request holds. A refusal may be a twin attempt's doing:
+    /// an attempt with this key whose client gave up on a stalled server may have committed
+    /// while this one decided, and its events be why this one is refused; then the command was
+    /// recorded, and that is the answer.
+    func executeClaimed(
+        _ command: Command, caller: (id: String, name: String), ids: IdempotentIds, now: Date
+    ) async -> Result<CommandResult, CommandError> {
         do {
-            let result = try await execute(command, caller: caller, ids: ids, now: now)
-            await remember(.success(result), key: key)
-            return result
-        } catch let error where error.status < 500 {
-            // A twin attempt with this key (one whose client gave up on a stalled server) may
-            // have committed while this one decided, and its events be why this one is
-            // refused: then the command was recorded, and that is the answer.
-            if let twin = await twinResult(ids: ids, command: command) {
-                await remember(.success(twin), key: key)
-                return twin
-            }
-            await remember(.failure(error), key: key)
-            throw error
+            return .success(try await execute(command, caller: caller, ids: ids, now: now))
+        } catch where error.status < 500 {
+            if let twin = await twinResult(ids: ids, command: command) { return .success(twin) }
+            return .failure(error)
+        } catch {
+            return .failure(error)
         }
     }
 
@@ -81,14 +86,18 @@ extension CommandHandler {
     /// command's outcome stands, and a retry finds its events by their ids.
     private func remember(_ outcome: Result<CommandResult, CommandError>, key: IdempotencyKey) async {
         do {
-            switch outcome {
-            case .success(let result):
-                try await store.recordOutcome(key, status: 200, response: try CommandJSON.encoder.encode(result))
-            case .failure(let error):
-                try await store.recordOutcome(key, status: error.status, response: try CommandJSON.encoder.encode(error))
-            }
+            let stored = Self.stored(outcome)
+            try await store.recordOutcome(key, status: stored.status, response: stored.response)
         } catch {
             logger.warning("could not record an idempotent outcome", metadata: ["loopline.error": "\(error)"])
+        }
+    }
+
+    /// The status and JSON stored for an outcome: 200 and the result, or the refusal.
+    static func stored(_ outcome: Result<CommandResult, CommandError>) -> (status: Int, response: Data) {
+        switch outcome {
+        case .success(let result): (200, Data(result.json.utf8))
+        case .failure(let error): (error.status, (try? CommandJSON.encoder.encode(error)) ?? Data("{}".utf8))
         }
     }
 

@@ -96,3 +96,61 @@ extension EventStore {
         }
     }
 }
+
+// MARK: - Many keys at once (batched commands)
+
+extension EventStore {
+    /// Claims many keys of one caller in one statement; the keys it returns were fresh. A key
+    /// it does not return was claimed before (by an earlier request, finished or not, or with
+    /// another body): its command takes the one-key path, whose `claim` tells which.
+    static let claimFreshSQL = """
+        INSERT INTO command_idempotency (token_id, key, request_hash)
+        SELECT $1::uuid, x.key, x.hash FROM unnest($2::text[], $3::bytea[]) AS x(key, hash)
+        ON CONFLICT DO NOTHING RETURNING key
+        """
+    static let recordOutcomesSQL = """
+        UPDATE command_idempotency c SET status = x.status, response = x.response::jsonb
+        FROM unnest($2::text[], $3::bytea[], $4::integer[], $5::text[]) AS x(key, hash, status, response)
+        WHERE c.token_id = $1::uuid AND c.key = x.key AND c.request_hash = x.hash
+        """
+
+    /// Claims `keys` (all of one scope, no key twice) in one round trip and answers which of
+    /// them (by key text) this call claimed fresh.
+    public func claimFresh(_ keys: [IdempotencyKey]) async throws(EventStoreError) -> Set<String> {
+        guard let scope = keys.first?.scope else { return [] }
+        let parameters: [(any PostgresEncodable)?] = [
+            scope, PostgresTextArray(keys.map(\.key)), PostgresTextArray(keys.map(\.requestHash.postgresText)),
+        ]
+        return try await Self.mappingAll {
+            try await client.withConnection { connection in
+                Set(try connection.query(Self.claimFreshSQL, parameters).rows.map { try $0.decode(0, as: String.self) })
+            }
+        }
+    }
+
+    /// Stores many outcomes (keys of one scope) in one statement, as `recordOutcome` does one.
+    public func recordOutcomes(_ outcomes: [IdempotentOutcome]) async throws(EventStoreError) {
+        guard let scope = outcomes.first?.key.scope else { return }
+        let parameters: [(any PostgresEncodable)?] = [
+            scope, PostgresTextArray(outcomes.map(\.key.key)), PostgresTextArray(outcomes.map(\.key.requestHash.postgresText)),
+            PostgresTextArray(outcomes.map { String($0.status) }),
+            PostgresTextArray(outcomes.map { String(decoding: $0.response, as: UTF8.self) }),
+        ]
+        try await Self.mappingAll {
+            try await client.withConnection { connection in _ = try connection.query(Self.recordOutcomesSQL, parameters) }
+        }
+    }
+}
+
+/// An outcome to store against its key: the status and the JSON a retry will answer with.
+public struct IdempotentOutcome: Sendable {
+    public var key: IdempotencyKey
+    public var status: Int
+    public var response: Data
+
+    public init(key: IdempotencyKey, status: Int, response: Data) {
+        self.key = key
+        self.status = status
+        self.response = response
+    }
+}

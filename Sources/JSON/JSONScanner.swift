@@ -51,6 +51,24 @@ public struct JSONScanner {
         }
     }
 
+    /// Checks that `bytes` is exactly one JSON array and returns the byte range of each element,
+    /// so a caller can read each one on its own (a batch of commands).
+    public static func elements(ofArray bytes: [UInt8]) throws(JSONSyntaxError) -> [Range<Int>] {
+        try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
+            var scanner = JSONScanner(buffer, refusesNUL: false)
+            var ranges: [Range<Int>] = []
+            scanner.skipWhitespace()
+            guard scanner.index < buffer.count, buffer[scanner.index] == UInt8(ascii: "[") else { throw scanner.fail("expected an array") }
+            try scanner.array(depth: 1) { scanner, depth throws(JSONSyntaxError) in
+                let start = scanner.index
+                try scanner.skipValue(depth: depth)
+                ranges.append(start..<scanner.index)
+            }
+            try scanner.expectEnd()
+            return ranges
+        }
+    }
+
     /// Checks that `text` is exactly one JSON object that jsonb can store (no `\u0000`), and
     /// returns the UTF-8 byte range of each top-level member's value by key, so a caller can
     /// pass a member on as raw JSON without decoding and encoding it again.

@@ -100,7 +100,7 @@ struct LooplineBench: AsyncParsableCommand {
 
         let database = try await BenchmarkDatabase.create(label: "replay", migrations: files.migrations, maxConnections: 10, logger: logger)
         let commands = HistoryGenerator(seed: 1, events: replayEvents, end: Date()).commands()
-        let seeded = await Seeder(store: database.store, concurrency: 8, logger: logger).run(commands, seed: 1) { progress in
+        let seeded = await Seeder(store: database.store, logger: logger).run(commands, seed: 1) { progress in
             if progress.done % 100_000 == 0 { log("seeded \(progress.done) of \(progress.total) (\(Int(progress.eventsPerSecond)) events/s)") }
         }
         guard seeded.refused == 0 else { throw BenchmarkError("seeding refused \(seeded.refused) commands: \(seeded.refusals)") }

@@ -113,7 +113,7 @@ enum ScaleOutBenchmark {
             let outcome: Swift.Result<(primary: [Double], replica: [Double], lag: ProjectionLagBenchmark.Result), any Error>
             do {
                 let commands = HistoryGenerator(seed: 1, events: events, end: Date()).commands()
-                let seeded = await Seeder(store: database.store, concurrency: 8, logger: logger).run(commands, seed: 1) { _ in }
+                let seeded = await Seeder(store: database.store, logger: logger).run(commands, seed: 1) { _ in }
                 guard seeded.refused == 0 else { throw BenchmarkError("seeding refused \(seeded.refused) commands") }
                 let head = try await database.store.headPosition()
                 try await waitApplied(head, client: database.client)

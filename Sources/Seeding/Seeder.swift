@@ -5,13 +5,13 @@ import JSON
 public import Logging
 import Lifecycle
 
-/// Runs a generated history through the real command handler, several commands at a time.
+/// Runs a generated history through the real command handler, a batch at a time.
 ///
-/// Every command is validated and recorded exactly as one from a client would be. Commands run
-/// concurrently, but a command never starts before the commands generated ahead of it on the
-/// streams it writes or reads have finished, so each stream sees its commands in order.
-/// Each command carries an idempotency key derived from the seed and its index: running the
-/// same history again replays the recorded outcomes and writes nothing twice.
+/// Every command is validated and recorded exactly as one from a client would be, through the
+/// handler's batches (`CommandHandler.handle(batch:)`): within a batch, each stream sees its
+/// commands in order and the others run together. Each command carries an idempotency key
+/// derived from the seed and its index: running the same history again replays the recorded
+/// outcomes and writes nothing twice.
 public struct Seeder: Sendable {
     /// How far a run has got.
     public struct Progress: Sendable, Hashable {
@@ -49,15 +49,17 @@ public struct Seeder: Sendable {
 
     public let store: EventStore
     public let handler: CommandHandler
-    /// Commands in flight at most.
-    public let concurrency: Int
+    /// Commands per batch.
+    public let batchSize: Int
     private let logger: Logger
 
     /// A seeder over the store; `handler` defaults to a handler with the default policy.
-    public init(store: EventStore, handler: CommandHandler? = nil, concurrency: Int = 8, logger: Logger) {
+    public init(
+        store: EventStore, handler: CommandHandler? = nil, batchSize: Int = CommandHandler.maximumBatchCommands, logger: Logger
+    ) {
         self.store = store
         self.handler = handler ?? CommandHandler(store: store, logger: logger)
-        self.concurrency = max(1, concurrency)
+        self.batchSize = min(max(1, batchSize), CommandHandler.maximumBatchCommands)
         self.logger = logger
     }
 
@@ -66,7 +68,7 @@ public struct Seeder: Sendable {
         "loopline-seed:\(seed):\(count):\(index)"
     }
 
-    /// Handles the commands, reporting progress after each one, and sums up.
+    /// Handles the commands, reporting progress after each batch, and sums up.
     public func run(
         _ commands: [GeneratedCommand], seed: UInt64, progress: (Progress) -> Void = { _ in }
     ) async -> Summary {
@@ -74,26 +76,12 @@ public struct Seeder: Sendable {
         var summary = Summary(
             seed: seed, commands: commands.count, events: 0, replayed: 0, refused: 0, refusals: [], seconds: 0,
             eventsPerSecond: 0)
-        var scheduler = StreamScheduler(commands: commands)
-        let handler = handler
-        let logger = logger
-        await withTaskGroup(of: Outcome.self) { group in
-            var inFlight = 0
-            var done = 0
-            while true {
-                while inFlight < concurrency, let index = scheduler.nextReady() {
-                    let command = commands[index]
-                    let key = Self.idempotencyKey(seed: seed, count: commands.count, index: index)
-                    group.addTask {
-                        Outcome(index: index, result: await Self.handle(command, key: key, with: handler, logger: logger))
-                    }
-                    inFlight += 1
-                }
-                guard let outcome = await group.next() else { break }
-                inFlight -= 1
-                done += 1
-                scheduler.finished(outcome.index)
-                switch outcome.result {
+        var done = 0
+        for chunk in stride(from: 0, to: commands.count, by: batchSize) {
+            let indices = Array(chunk..<min(chunk + batchSize, commands.count))
+            let outcomes = await handle(indices, of: commands, seed: seed)
+            for (index, outcome) in zip(indices, outcomes) {
+                switch outcome {
                 case .success(let result) where result.replayed:
                     summary.replayed += 1
                 case .success(let result):
@@ -101,18 +89,18 @@ public struct Seeder: Sendable {
                 case .failure(let error):
                     summary.refused += 1
                     if summary.refusals.count < Self.quotedRefusals {
-                        summary.refusals.append("#\(outcome.index) \(commands[outcome.index].name): \(error.code): \(error.message)")
+                        summary.refusals.append("#\(index) \(commands[index].name): \(error.code): \(error.message)")
                     }
                     logger.debug(
-                        "a seeded command was refused",
-                        metadata: ["loopline.seed.index": "\(outcome.index)", "loopline.error": "\(error)"])
+                        "a seeded command was refused", metadata: ["loopline.seed.index": "\(index)", "loopline.error": "\(error)"])
                 }
-                let elapsed = started.duration(to: .now)
-                progress(
-                    Progress(
-                        done: done, total: commands.count,
-                        eventsPerSecond: elapsed > .zero ? Double(done) / elapsed.seconds : 0, elapsed: elapsed))
             }
+            done += indices.count
+            let elapsed = started.duration(to: .now)
+            progress(
+                Progress(
+                    done: done, total: commands.count, eventsPerSecond: elapsed > .zero ? Double(done) / elapsed.seconds : 0,
+                    elapsed: elapsed))
         }
         summary.seconds = started.duration(to: .now).seconds
         summary.eventsPerSecond = summary.seconds > 0 ? Double(commands.count) / summary.seconds : 0
@@ -139,30 +127,35 @@ public struct Seeder: Sendable {
         return occurred.timeIntervalSince(planned)
     }
 
-    // MARK: - Handling one command
+    // MARK: - Handling a batch
 
-    struct Outcome: Sendable {
-        var index: Int
-        var result: Result<CommandResult, CommandError>
-    }
-
-    private static func handle(
-        _ command: GeneratedCommand, key: String, with handler: CommandHandler, logger: Logger
-    ) async -> Result<CommandResult, CommandError> {
-        for attempt in 1...attempts {
-            do {
-                return .success(
-                    try await handler.handle(name: command.name, body: command.body, idempotencyKey: key, caller: caller))
-            } catch where error.status == 503 && attempt < attempts {
-                logger.warning(
-                    "database unavailable; retrying a seeded command",
-                    metadata: ["loopline.seed.key": "\(key)", "loopline.error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(200 << attempt))
-            } catch {
-                return .failure(error)
+    /// One batch; commands that met an unavailable database are sent again (their keys make
+    /// that safe), up to `attempts` times.
+    private func handle(
+        _ indices: [Int], of commands: [GeneratedCommand], seed: UInt64
+    ) async -> [Result<CommandResult, CommandError>] {
+        var outcomes = [Result<CommandResult, CommandError>](
+            repeating: .failure(CommandError(status: 503, code: "database_unavailable", message: "not sent")), count: indices.count)
+        var pending = Array(indices.indices)
+        for attempt in 1...Self.attempts {
+            let batch = pending.map { slot in
+                BatchCommand(
+                    name: commands[indices[slot]].name, body: commands[indices[slot]].body,
+                    idempotencyKey: Self.idempotencyKey(seed: seed, count: commands.count, index: indices[slot]))
             }
+            let answers = await handler.handle(batch: batch, caller: Self.caller)
+            for (slot, answer) in zip(pending, answers) { outcomes[slot] = answer }
+            pending = zip(pending, answers).filter { if case .failure(let error) = $1 { error.status == 503 } else { false } }.map(\.0)
+            guard !pending.isEmpty, attempt < Self.attempts else { break }
+            logger.warning(
+                "database unavailable; sending seeded commands again", metadata: ["loopline.seed.commands": "\(pending.count)"])
+            try? await Task.sleep(for: .milliseconds(200 << attempt))
         }
-        return .failure(CommandError(status: 503, code: "database_unavailable", message: "gave up after \(attempts) attempts"))
+        if !pending.isEmpty {
+            let giveUp = CommandError(status: 503, code: "database_unavailable", message: "gave up after \(Self.attempts) attempts")
+            for slot in pending { outcomes[slot] = .failure(giveUp) }
+        }
+        return outcomes
     }
 
     private static func occurredAt(in json: Data) -> Date? {
@@ -170,74 +163,6 @@ public struct Seeder: Sendable {
             let text = object["occurredAt"] as? String
         else { return nil }
         return ISO8601Timestamp.parse(text)
-    }
-}
-
-/// Which command may start next: commands in order, except that one waits while an earlier
-/// command on any of the same streams is running or waiting.
-struct StreamScheduler {
-    private let commands: [GeneratedCommand]
-    /// The next command not yet looked at.
-    private var next = 0
-    /// Per stream, the commands admitted and not finished, in order; the first may run.
-    private var queues: [String: [Int]] = [:]
-    private var streams: [Int: [String]] = [:]
-    /// Admitted commands first in all their queues, not started yet.
-    private var ready: [Int] = []
-    /// Admitted commands that wait for an earlier one.
-    private var waiting = 0
-    /// Looking further ahead than this only grows the queues: the earliest waiting command
-    /// holds up the end of the run anyway.
-    private static let lookahead = 10_000
-
-    init(commands: [GeneratedCommand]) {
-        self.commands = commands
-    }
-
-    /// The command to start now, if one may.
-    mutating func nextReady() -> Int? {
-        if let first = ready.indices.min(by: { ready[$0] < ready[$1] }) {
-            return ready.remove(at: first)
-        }
-        while next < commands.count && waiting < Self.lookahead {
-            let index = next
-            next += 1
-            let keys = Self.streams(of: commands[index], index: index)
-            streams[index] = keys
-            var blocked = false
-            for key in keys {
-                if queues[key]?.isEmpty == false { blocked = true }
-                queues[key, default: []].append(index)
-            }
-            if !blocked { return index }
-            waiting += 1
-        }
-        return nil
-    }
-
-    /// Records that a started command finished, which may free the next on its streams.
-    mutating func finished(_ index: Int) {
-        guard let keys = streams.removeValue(forKey: index) else { return }
-        for key in keys {
-            queues[key]?.removeFirst()
-            if queues[key]?.isEmpty == true { queues[key] = nil }
-        }
-        for key in keys {
-            guard let head = queues[key]?.first, !ready.contains(head),
-                streams[head]?.allSatisfy({ queues[$0]?.first == head }) == true
-            else { continue }
-            ready.append(head)
-            waiting -= 1
-        }
-    }
-
-    /// The streams a command writes and reads; a command that cannot be decoded (the handler
-    /// will refuse it) gets a stream of its own.
-    static func streams(of command: GeneratedCommand, index: Int) -> [String] {
-        guard let decoded = try? Command.decode(name: command.name, json: command.body) else { return ["#\(index)"] }
-        var keys = [decoded.streamId]
-        for related in decoded.relatedStreamIds where !keys.contains(related) { keys.append(related) }
-        return keys
     }
 }
 

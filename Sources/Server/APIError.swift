@@ -4,6 +4,7 @@ import EventStore
 import Exports
 import Foundation
 import Hummingbird
+import JSON
 import Ingest
 import Logging
 import NIOCore
@@ -28,9 +29,10 @@ struct APIError: HTTPResponseError, Sendable {
     var actualVersion: Int64?
     var headers: HTTPFields = [:]
 
+    var detail: Body.Detail { .init(code: code, message: message, field: field, actualVersion: actualVersion) }
+
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try JSONResponse.make(
-            Body(error: .init(code: code, message: message, field: field, actualVersion: actualVersion)), status: status)
+        var response = try JSONResponse.make(Body(error: detail), status: status)
         response.headers.append(contentsOf: headers)
         return response
     }
@@ -133,5 +135,16 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             return try APIError.from(error, logger: context.logger).response(from: request, context: context)
         }
+    }
+}
+
+extension APIError.Body.Detail {
+    /// `{"code","message","field"?,"actualVersion"?}` written by hand, for socket replies and
+    /// batch answers, which carry many.
+    var json: String {
+        var text = #"{"code":\#(JSONText.quoted(code)),"message":\#(JSONText.quoted(message))"#
+        if let field { text += #","field":\#(JSONText.quoted(field))"# }
+        if let actualVersion { text += #","actualVersion":\#(actualVersion)"# }
+        return text + "}"
     }
 }

@@ -3,8 +3,10 @@ import Commands
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 
-/// `POST /v1/commands/{name}`: one command in, the events it wrote out.
+/// `POST /v1/commands/{name}`: one command in, the events it wrote out. `POST /v1/commands`:
+/// a batch in, each command's outcome out.
 struct CommandRoutes: Sendable {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let replayed = HTTPField.Name("Idempotent-Replayed")!
@@ -12,9 +14,28 @@ struct CommandRoutes: Sendable {
     let handler: CommandHandler
     let maximumBodyBytes: Int
     let metrics: ServerMetrics
+    let logger: Logger
+
+    /// A batch body may hold this many times a single command's limit.
+    static let batchBodyFactor = 8
 
     func addRoutes(to group: RouterGroup<LooplineRequestContext>) {
         group.post("commands/{name}") { request, context in try await handle(request, context) }
+        group.post("commands") { request, context in try await handleBatch(request, context) }
+    }
+
+    /// A batch answers `200` whenever it could be read, with each command's own status inside.
+    func handleBatch(_ request: Request, _ context: LooplineRequestContext) async throws -> Response {
+        try Self.requireJSON(request)
+        let limit = maximumBodyBytes * Self.batchBodyFactor
+        let body = try await Self.collect(request, upTo: limit) { Self.tooLarge($0, what: "a batch body") }
+        let principal = context.principal!
+        let elements = try CommandBatch.parse(Array(body.readableBytesView))
+        let outcomes = await CommandBatch.run(
+            elements, handler: handler, caller: (principal.tokenId, principal.name), metrics: metrics)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: CommandBatch.answer(outcomes, logger: logger) + "\n")))
     }
 
     func handle(_ request: Request, _ context: LooplineRequestContext) async throws -> Response {
@@ -58,7 +79,7 @@ struct CommandRoutes: Sendable {
         do { return try await request.body.collect(upTo: limit) } catch { throw tooLarge(limit) }
     }
 
-    static func tooLarge(_ limit: Int) -> APIError {
-        APIError(status: .contentTooLarge, code: "body_too_large", message: "a command body may hold at most \(limit) bytes")
+    static func tooLarge(_ limit: Int, what: String = "a command body") -> APIError {
+        APIError(status: .contentTooLarge, code: "body_too_large", message: "\(what) may hold at most \(limit) bytes")
     }
 }

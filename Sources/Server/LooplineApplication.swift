@@ -85,7 +85,7 @@ public struct LooplineServer: Sendable {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: MethodNotAllowedMiddleware([
-            ("", [.get, .head]), ("ui/{file}", [.get, .head]), ("ui/{folder}/{file}", [.get, .head]), ("health", [.get, .head]), ("ready", [.get, .head]), ("metrics", [.get, .head]), ("v1/commands/{name}", [.post]),
+            ("", [.get, .head]), ("ui/{file}", [.get, .head]), ("ui/{folder}/{file}", [.get, .head]), ("health", [.get, .head]), ("ready", [.get, .head]), ("metrics", [.get, .head]), ("v1/commands", [.post]), ("v1/commands/{name}", [.post]),
             ("v1/events", [.get, .head]), ("v1/events/stream", [.get]), ("v1/streams/{stream}", [.get, .head]),
             ("v1/stages/{stage}/{query}", [.get, .head]), ("v1/projections", [.get, .head]), ("v1/dora", [.get, .head]),
             ("v1/value-stream/stories/{id}", [.get, .head]), ("v1/exports/{file}", [.get, .head]),
@@ -101,7 +101,7 @@ public struct LooplineServer: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
         }
-        CommandRoutes(handler: handler, maximumBodyBytes: configuration.maximumBodyBytes, metrics: metrics)
+        CommandRoutes(handler: handler, maximumBodyBytes: configuration.maximumBodyBytes, metrics: metrics, logger: logger)
             .addRoutes(to: router.group("v1").add(middleware: AuthMiddleware(tokens: tokens, scope: .ingest)))
         IngestRoutes(pipeline: ingest, tokens: tokens, maximumBodyBytes: configuration.maximumBodyBytes, metrics: metrics)
             .addRoutes(to: router.group("v1"))

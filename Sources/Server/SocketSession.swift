@@ -56,7 +56,7 @@ final class SocketSession: Sendable {
                 guard let request = await parse(line) else { continue }
                 guard await admit(request) else { return }
                 switch request.op {
-                case "command", "read":
+                case "command", "commands", "read":
                     await limiter.acquire()
                     group.addTask {
                         defer { self.limiter.release() }
@@ -90,6 +90,8 @@ final class SocketSession: Sendable {
         var id = "null"
         /// A command's `data`, as the raw JSON it arrived as.
         var data: Data?
+        /// A batch's `commands` array, as the raw JSON it arrived as.
+        var commands: Data?
         /// The id of the subscription to end, as JSON text.
         var subscription = "null"
 
@@ -104,7 +106,7 @@ final class SocketSession: Sendable {
         let members: JSONMembers
         do {
             // `data` goes to the command handler, whose own reading checks it in full.
-            members = try JSONScanner.members(ofObject: Array(line.readableBytesView), passedOn: ["data"])
+            members = try JSONScanner.members(ofObject: Array(line.readableBytesView), passedOn: ["data", "commands"])
         } catch {
             await reply(id: "null", error: .init(code: "invalid_json", message: "the request is not a valid JSON object: \(error)"))
             return nil
@@ -114,6 +116,7 @@ final class SocketSession: Sendable {
             var request = try JSONObjectDecoder.decode(Request.self, from: members)
             request.id = id
             request.data = members.raw("data").map { Data($0) }
+            request.commands = members.raw("commands").map { Data($0) }
             request.subscription = Self.idText(members.raw("subscription"))
             return request
         } catch {
@@ -158,6 +161,7 @@ final class SocketSession: Sendable {
             case "auth": try await authenticate(request)
             case "ping": await reply(id: request.id, result: #"{"pong":true}"#)
             case "command": try await command(request)
+            case "commands": try await commands(request)
             case "read": try await read(request)
             case "subscribe": try subscribe(request)
             case "unsubscribe": await unsubscribe(request)
@@ -166,12 +170,12 @@ final class SocketSession: Sendable {
             default:
                 throw APIError.badRequest(
                     "unknown_op",
-                    "op \"\(request.op)\" is not one of auth, ping, command, read, query, projections, subscribe, unsubscribe",
+                    "op \"\(request.op)\" is not one of auth, ping, command, commands, read, query, projections, subscribe, unsubscribe",
                     field: "op")
             }
         } catch {
             let failure = APIError.from(error, logger: logger)
-            await reply(id: request.id, error: .init(code: failure.code, message: failure.message, field: failure.field))
+            await reply(id: request.id, error: failure.detail)
         }
     }
 
@@ -206,6 +210,17 @@ final class SocketSession: Sendable {
             throw error
         }
         await reply(id: request.id, result: result.json)
+    }
+
+    /// A batch, as `POST /v1/commands`: `commands` is the array.
+    private func commands(_ request: Request) async throws {
+        let caller = try authorized(.ingest)
+        guard let batch = request.commands else {
+            throw APIError(status: .unprocessableContent, code: "missing_field", message: "a batch needs a \"commands\" array", field: "commands")
+        }
+        let elements = try CommandBatch.parse(Array(batch))
+        let outcomes = await CommandBatch.run(elements, handler: handler, caller: (caller.tokenId, caller.name), metrics: metrics)
+        await reply(id: request.id, result: CommandBatch.answer(outcomes, logger: logger))
     }
 
     private func read(_ request: Request) async throws {
@@ -288,9 +303,7 @@ final class SocketSession: Sendable {
     }
 
     private func reply(id: String, error: APIError.Body.Detail) async {
-        var detail = #"{"code":\#(JSONText.quoted(error.code)),"message":\#(JSONText.quoted(error.message))"#
-        if let field = error.field { detail += #","field":\#(JSONText.quoted(field))"# }
-        try? await write(#"{"id":\#(id),"ok":false,"error":\#(detail)}}"#)
+        try? await write(#"{"id":\#(id),"ok":false,"error":\#(error.json)}"#)
     }
 
     /// Suspends while the peer is not reading: that is the backpressure.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Commands
 import EventStore
 import Foundation
 import JSON
@@ -29,15 +30,17 @@ struct SeedCommand: AsyncParsableCommand {
     @Option(help: "The seed of the history.")
     var seed: UInt64
 
-    @Option(help: "Commands in flight at once.")
-    var concurrency: Int = 8
+    @Option(help: "Commands per batch (each batch's commands on different streams run together).")
+    var batchSize: Int = CommandHandler.maximumBatchCommands
 
     @Option(help: "When the history ends, ISO 8601 (default: now, or the end of an earlier run of this seed).")
     var end: String?
 
     func validate() throws {
         guard events >= 1 else { throw ValidationError("--events must be 1 or more") }
-        guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 256") }
+        guard (1...CommandHandler.maximumBatchCommands).contains(batchSize) else {
+            throw ValidationError("--batch-size must be from 1 to \(CommandHandler.maximumBatchCommands)")
+        }
         if let end {
             guard let date = ISO8601Timestamp.parse(end) else {
                 throw ValidationError("--end \(end) is not an ISO 8601 date-time with a time zone")
@@ -48,13 +51,14 @@ struct SeedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = options.logger()
-        // One connection per command in flight, and one for the store's notifications.
-        let client = options.client(maxConnections: concurrency + 2, logger: logger)
+        // Appends go on the store's own writer connections; the pool serves claims, outcomes,
+        // reads of related streams and the store's notifications.
+        let client = options.client(maxConnections: 8, logger: logger)
         var refused = false
         try await Output.run {
             try await Migrator(client: client, migrations: try options.migrations(), logger: logger).requireUpToDate()
             let store = EventStore(client: client, logger: logger)
-            let seeder = Seeder(store: store, concurrency: concurrency, logger: logger)
+            let seeder = Seeder(store: store, batchSize: batchSize, logger: logger)
             let commands = try await history(seeder: seeder, logger: logger)
             let bar = ProgressBar(label: "seed")
             // The store runs as a service, as in `loopline serve`: appends then share coalesced NOTIFYs.

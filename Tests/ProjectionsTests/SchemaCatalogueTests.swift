@@ -127,7 +127,7 @@ struct SchemaCatalogueTests {
         let definitions = try Self.definitions()
         try await TestDatabase.with { db in
             let commands = HistoryGenerator(seed: 11, events: 2_000, end: Date()).commands()
-            let seeded = await Seeder(store: db.store, concurrency: 4, logger: TestEnvironment.logger()).run(commands, seed: 11)
+            let seeded = await Seeder(store: db.store, logger: TestEnvironment.logger()).run(commands, seed: 11)
             #expect(seeded.refused == 0, "\(seeded.refusals)")
             let h = ProjectionHarness(db)
             try await h.withWorkers { _ in try await h.caughtUp() }

@@ -75,7 +75,7 @@ struct ValueStreamRowsTests {
     func agreesWithPerStoryQuery() async throws {
         try await TestDatabase.with { db in
             let commands = HistoryGenerator(seed: 7, events: 10_000, end: Date()).commands()
-            let summary = await Seeder(store: db.store, concurrency: 8, logger: TestEnvironment.logger()).run(commands, seed: 7)
+            let summary = await Seeder(store: db.store, logger: TestEnvironment.logger()).run(commands, seed: 7)
             #expect(summary.refused == 0, "\(summary.refusals)")
             let h = ProjectionHarness(db)
             try await h.withWorkers { _ in

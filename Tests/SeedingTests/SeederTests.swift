@@ -12,7 +12,7 @@ struct SeederTests {
     func seedsEveryCommand() async throws {
         try await TestDatabase.with { db in
             let commands = HistoryGenerator(seed: 11, events: 2_000, end: Date()).commands()
-            let seeder = Seeder(store: db.store, concurrency: 8, logger: TestEnvironment.logger())
+            let seeder = Seeder(store: db.store, batchSize: 300, logger: TestEnvironment.logger())
             var reported: [Int] = []
             let summary = await seeder.run(commands, seed: 11) { reported.append($0.done) }
 
@@ -20,7 +20,8 @@ struct SeederTests {
             #expect(summary.commands == 2_000)
             #expect(summary.events == 2_000)
             #expect(summary.replayed == 0)
-            #expect(reported == Array(1...2_000))
+            // Progress after each batch of 300.
+            #expect(reported == Array(stride(from: 300, to: 2_000, by: 300)) + [2_000])
             let (count, types, outOfOrder) = try await db.client.withConnection { connection in
                 let count = try connection.query("SELECT count(*) FROM events")[0].decode(0, as: Int.self)
                 let types = try connection.query("SELECT DISTINCT type FROM events").column(0, as: String.self)
@@ -52,7 +53,7 @@ struct SeederTests {
             let head = try await db.store.headPosition()
 
             // A new seeder (a new handler, with nothing cached), as a second process would be.
-            let seeder = Seeder(store: db.store, concurrency: 4, logger: TestEnvironment.logger())
+            let seeder = Seeder(store: db.store, logger: TestEnvironment.logger())
             let again = await seeder.run(commands, seed: 12)
             #expect(again.refused == 0, "\(again.refusals)")
             #expect(again.events == 0)

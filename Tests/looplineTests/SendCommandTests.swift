@@ -11,20 +11,7 @@ struct SendCommandTests {
     @Test("send records a command, replays a keyed retry, and maps refusals to exit codes")
     func sendAgainstARunningServer() async throws {
         try await TestDatabase.with { db in
-            let created = try await cli.loopline(db, ["token", "create", "--name", "ci", "--scope", "ingest"])
-            #expect(created.status == 0, "\(created.stderr)")
-            let token = try #require(try cli.object(created.stdout)["token"] as? String)
-
-            // Port 0: the kernel picks a free port and the server's log says which.
-            let server = try Subprocess.start(
-                CommandLineTests.binary,
-                ["serve", "--http", "127.0.0.1:0", "--socket", "none", "--max-connections", "2",
-                 "--database-url", db.conninfo, "--schema-dir", TestEnvironment.schemaDirectory.path],
-                environment: ["LOOPLINE_LOG_LEVEL": "info"])
-            do {
-                let port = try await Self.listeningPort(of: server)
-                try await Self.waitForHealth(port: port)
-                let url = "http://127.0.0.1:\(port)"
+            let token = try await withServer(db) { url, token in
                 func send(_ arguments: [String], token: String? = token, data: String) async throws -> Subprocess.Outcome {
                     try await Subprocess.run(
                         CommandLineTests.binary, ["send"] + arguments + ["--data", data],
@@ -62,14 +49,7 @@ struct SendCommandTests {
                     #expect(error["code"] as? String == refusal.code, "\(refusal.arguments): \(outcome.stderr)")
                 }
                 #expect(try await db.eventCount() == 1)
-            } catch {
-                server.signal(SIGTERM)
-                _ = await server.wait()
-                throw error
             }
-            server.signal(SIGTERM)
-            let stopped = await server.wait()
-            #expect(stopped.status == 0, "serve exits cleanly on SIGTERM: \(stopped.stderr)")
 
             // Nothing listens on port 1: unreachable is exit 2, so a pipeline can retry later.
             let unreachable = try await Subprocess.run(
@@ -79,6 +59,79 @@ struct SendCommandTests {
             #expect(unreachable.stderr.contains("server_unreachable"))
             #expect(!unreachable.stderr.contains(token), "the token is never printed")
         }
+    }
+
+    @Test("send --file sends a JSON Lines file in batches: one outcome line per command, in line order, keyed lines replayed on a rerun")
+    func sendFile() async throws {
+        try await TestDatabase.with { db in
+            _ = try await withServer(db) { url, token in
+                let story = #"{"storyId": "F-1", "title": "Import", "service": "web"}"#
+                let start = #"{"storyId": "F-1", "service": "web"}"#
+                var lines = [
+                    #"{"name": "create-story", "data": \#(story), "idempotencyKey": "f-1"}"#,
+                    #"{"name": "start-story", "data": \#(start), "idempotencyKey": "f-2"}"#,
+                    "",
+                    "not json",
+                    #"{"name": "start-story", "data": {"storyId": "F-404", "service": "web"}}"#,
+                ]
+                // More than one batch (--batch-size 4), each command on its own commit stream.
+                lines += (1...9).map { #"{"name": "integrate-commit", "data": {"sha": "\#(String(format: "%07x", 0xf0000 + $0))", "service": "web"}, "idempotencyKey": "c-\#($0)"}"# }
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("commands-\(UUID().uuidString).jsonl")
+                try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+                defer { try? FileManager.default.removeItem(at: file) }
+                func sendFile() async throws -> Subprocess.Outcome {
+                    try await Subprocess.run(
+                        CommandLineTests.binary, ["send", "--file", file.path, "--batch-size", "4"],
+                        environment: ["LOOPLINE_URL": url, "LOOPLINE_TOKEN": token])
+                }
+
+                let first = try await sendFile()
+                // A malformed line and a refusal other than a conflict: exit 1.
+                #expect(first.status == 1, "\(first.stderr)")
+                let outcomes = try first.stdout.split(separator: "\n").map { try cli.object(String($0)) }
+                #expect(outcomes.map { $0["line"] as? Int } == [1, 2, 4, 5] + Array(6...14))
+                #expect(outcomes.map { $0["status"] as? Int } == [201, 201, 400, 409] + Array(repeating: 201, count: 9))
+                #expect(first.stderr.contains("sent: 11 recorded, 0 replayed, 2 failed"), "\(first.stderr)")
+                #expect(try await db.eventCount() == 11)
+
+                let rerun = try await sendFile()
+                let replayed = try rerun.stdout.split(separator: "\n").map { try cli.object(String($0)) }
+                #expect(replayed.filter { $0["status"] as? Int == 200 }.count == 11, "\(rerun.stdout)")
+                #expect(try await db.eventCount() == 11)
+
+                let bad = try await Subprocess.run(
+                    CommandLineTests.binary, ["send", "create-story", "--file", file.path],
+                    environment: ["LOOPLINE_URL": url, "LOOPLINE_TOKEN": token])
+                #expect(bad.status != 0 && bad.stderr.contains("not both"), "\(bad.stderr)")
+            }
+        }
+    }
+
+    /// Creates an ingest token and runs `loopline serve` on a free port around `body`, which gets
+    /// the server's URL and the token; the server must exit 0 on SIGTERM. Returns the token.
+    func withServer(_ db: TestDatabase, _ body: (_ url: String, _ token: String) async throws -> Void) async throws -> String {
+        let created = try await cli.loopline(db, ["token", "create", "--name", "ci", "--scope", "ingest"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let token = try #require(try cli.object(created.stdout)["token"] as? String)
+        // Port 0: the kernel picks a free port and the server's log says which.
+        let server = try Subprocess.start(
+            CommandLineTests.binary,
+            ["serve", "--http", "127.0.0.1:0", "--socket", "none", "--max-connections", "2",
+             "--database-url", db.conninfo, "--schema-dir", TestEnvironment.schemaDirectory.path],
+            environment: ["LOOPLINE_LOG_LEVEL": "info"])
+        do {
+            let port = try await Self.listeningPort(of: server)
+            try await Self.waitForHealth(port: port)
+            try await body("http://127.0.0.1:\(port)", token)
+        } catch {
+            server.signal(SIGTERM)
+            _ = await server.wait()
+            throw error
+        }
+        server.signal(SIGTERM)
+        let stopped = await server.wait()
+        #expect(stopped.status == 0, "serve exits cleanly on SIGTERM: \(stopped.stderr)")
+        return token
     }
 
     /// The HTTP port the server reports in its log, waiting at most 30 s for it.

@@ -1,15 +1,17 @@
+import Commands
 import Foundation
 import Lifecycle
 import Testing
 
 @testable import Seeding
 
-@Suite("Stream scheduler")
-struct StreamSchedulerTests {
+@Suite("Command scheduler")
+struct CommandSchedulerTests {
     @Test("a command never starts while an earlier one on its streams is unfinished; all start")
     func keepsStreamOrder() {
         let commands = HistoryGenerator(seed: 3, events: 3_000, end: Date(timeIntervalSince1970: 1_767_225_600)).commands()
-        var scheduler = StreamScheduler(commands: commands)
+        let keys = commands.map(Self.streams)
+        var scheduler = CommandScheduler(keys: keys, lookahead: 500)
         var rng = SplitMix64(seed: 99)
         var running: [Int] = []
         var finished = Set<Int>()
@@ -18,9 +20,8 @@ struct StreamSchedulerTests {
         var earlier: [Int: [Int]] = [:]
         var last: [String: Int] = [:]
         for index in commands.indices {
-            let streams = StreamScheduler.streams(of: commands[index], index: index)
-            earlier[index] = streams.compactMap { last[$0] }
-            for stream in streams { last[stream] = index }
+            earlier[index] = keys[index].compactMap { last[$0] }
+            for stream in keys[index] { last[stream] = index }
         }
         while finished.count < commands.count {
             while running.count < 8, let index = scheduler.nextReady() {
@@ -34,5 +35,11 @@ struct StreamSchedulerTests {
             scheduler.finished(done)
         }
         #expect(started.sorted() == Array(commands.indices))
+    }
+
+    /// The streams a generated command writes and reads.
+    static func streams(of command: GeneratedCommand) -> [String] {
+        let decoded = try! Command.decode(name: command.name, json: command.body)
+        return [decoded.streamId] + decoded.relatedStreamIds.filter { $0 != decoded.streamId }
     }
 }
