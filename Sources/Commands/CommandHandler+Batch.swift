@@ -1,5 +1,6 @@
 public import Foundation
 import EventStore
+import JSON
 import Lifecycle
 import Logging
 
@@ -14,6 +15,36 @@ public struct BatchCommand: Sendable {
         self.name = name
         self.body = body
         self.idempotencyKey = idempotencyKey
+    }
+}
+
+extension BatchCommand {
+    /// The fields of one element, as far as the batch reads them; `data` goes to the handler.
+    private struct Element: Decodable {
+        var name: String
+        var idempotencyKey: String?
+    }
+
+    /// Reads one element of a batch: `{"name", "data"?, "idempotencyKey"?}`. An element of
+    /// another shape is the client's mistake, refused before anything of its batch runs;
+    /// a command that is well-formed but refused gets its own outcome instead.
+    public init(json bytes: [UInt8]) throws(CommandError) {
+        let members: JSONMembers
+        let element: Element
+        do {
+            members = try JSONScanner.members(ofObject: bytes, passedOn: ["data"])
+            element = try JSONObjectDecoder.decode(Element.self, from: members)
+        } catch {
+            throw CommandError(
+                status: 400, code: "invalid_body",
+                message: #"each command of a batch is an object with a string "name", an object "data" and an optional "idempotencyKey": \#(error)"#)
+        }
+        let data = members.raw("data")
+        guard data?.first ?? UInt8(ascii: "{") == UInt8(ascii: "{") else {
+            throw CommandError(status: 400, code: "invalid_body", message: #""data" must be an object"#, field: "data")
+        }
+        if let key = element.idempotencyKey { try CommandHandler.validate(idempotencyKey: key) }
+        self.init(name: element.name, body: data.map { Data($0) } ?? Data("{}".utf8), idempotencyKey: element.idempotencyKey)
     }
 }
 

@@ -30,9 +30,9 @@ struct CommandRoutes: Sendable {
         let limit = maximumBodyBytes * Self.batchBodyFactor
         let body = try await Self.collect(request, upTo: limit) { Self.tooLarge($0, what: "a batch body") }
         let principal = context.principal!
-        let elements = try CommandBatch.parse(Array(body.readableBytesView))
+        let commands = try CommandBatch.parse(Array(body.readableBytesView))
         let outcomes = await CommandBatch.run(
-            elements, handler: handler, caller: (principal.tokenId, principal.name), metrics: metrics)
+            commands, handler: handler, caller: (principal.tokenId, principal.name), metrics: metrics)
         return Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: CommandBatch.answer(outcomes, logger: logger) + "\n")))

@@ -218,8 +218,8 @@ final class SocketSession: Sendable {
         guard let batch = request.commands else {
             throw APIError(status: .unprocessableContent, code: "missing_field", message: "a batch needs a \"commands\" array", field: "commands")
         }
-        let elements = try CommandBatch.parse(Array(batch))
-        let outcomes = await CommandBatch.run(elements, handler: handler, caller: (caller.tokenId, caller.name), metrics: metrics)
+        let commands = try CommandBatch.parse(Array(batch))
+        let outcomes = await CommandBatch.run(commands, handler: handler, caller: (caller.tokenId, caller.name), metrics: metrics)
         await reply(id: request.id, result: CommandBatch.answer(outcomes, logger: logger))
     }
 

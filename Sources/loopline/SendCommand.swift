@@ -1,4 +1,5 @@
 import ArgumentParser
+import Commands
 import Foundation
 import JSON
 #if canImport(FoundationNetworking)
@@ -92,8 +93,8 @@ struct SendCommand: AsyncParsableCommand {
         while let (number, line) = lines.next() {
             guard !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) else { continue }
             if let error = Self.check(line) {
-                // Sent with the rest it would make the whole array unreadable: refused here.
-                let detail = #"{"code":"invalid_json","message":\#(JSONText.quoted("line \(number) is not a JSON object: \(error)"))}"#
+                // Sent with the rest it would have the whole batch refused: refused here, alone.
+                let detail = #"{"code":\#(JSONText.quoted(error.code)),"message":\#(JSONText.quoted("line \(number): \(error.message)"))}"#
                 batch.refuse(number, #"{"ok":false,"status":400,"error":\#(detail)}"#)
                 continue
             }
@@ -125,9 +126,9 @@ struct SendCommand: AsyncParsableCommand {
         batch = Batch()
     }
 
-    /// Why a line is not a JSON object, or nil when it is one.
-    private static func check(_ line: [UInt8]) -> JSONSyntaxError? {
-        do { _ = try JSONScanner.members(ofObject: line, passedOn: ["data"]) } catch { return error }
+    /// Why a line is not a command as a batch takes it, or nil when it is one.
+    private static func check(_ line: [UInt8]) -> CommandError? {
+        do throws(CommandError) { _ = try BatchCommand(json: line) } catch { return error }
         return nil
     }
 

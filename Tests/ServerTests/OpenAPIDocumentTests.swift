@@ -23,7 +23,7 @@ struct OpenAPIDocumentTests {
     }
 
     @Test("it describes every route", arguments: [
-        "\"/v1/events\":", "\"/v1/streams/{stream}\":", "\"/health\":", "\"/ready\":", "\"/metrics\":",
+        "\"/v1/commands\":", "\"/v1/events\":", "\"/v1/streams/{stream}\":", "\"/health\":", "\"/ready\":", "\"/metrics\":",
         "\"/v1/stages/{stage}/{query}\":", "\"/v1/dora\":", "\"/v1/value-stream/stories/{id}\":", "\"/v1/projections\":",
         "\"/v1/exports/{file}\":", "\"/v1/ingest/{kind}/{source}\":", "\"/v1/sources\":", "\"/v1/sources/{name}\":",
         "\"/v1/sources/{name}/rotate-secret\":", "\"/v1/deliveries\":", "\"/v1/deliveries/{id}\":", "\"/v1/deliveries/{id}/retry\":",

@@ -72,6 +72,7 @@ struct SendCommandTests {
                     #"{"name": "start-story", "data": \#(start), "idempotencyKey": "f-2"}"#,
                     "",
                     "not json",
+                    #"{"data": {}}"#,
                     #"{"name": "start-story", "data": {"storyId": "F-404", "service": "web"}}"#,
                 ]
                 // More than one batch (--batch-size 4), each command on its own commit stream.
@@ -89,9 +90,9 @@ struct SendCommandTests {
                 // A malformed line and a refusal other than a conflict: exit 1.
                 #expect(first.status == 1, "\(first.stderr)")
                 let outcomes = try first.stdout.split(separator: "\n").map { try cli.object(String($0)) }
-                #expect(outcomes.map { $0["line"] as? Int } == [1, 2, 4, 5] + Array(6...14))
-                #expect(outcomes.map { $0["status"] as? Int } == [201, 201, 400, 409] + Array(repeating: 201, count: 9))
-                #expect(first.stderr.contains("sent: 11 recorded, 0 replayed, 2 failed"), "\(first.stderr)")
+                #expect(outcomes.map { $0["line"] as? Int } == [1, 2, 4, 5, 6] + Array(7...15))
+                #expect(outcomes.map { $0["status"] as? Int } == [201, 201, 400, 400, 409] + Array(repeating: 201, count: 9))
+                #expect(first.stderr.contains("sent: 11 recorded, 0 replayed, 3 failed"), "\(first.stderr)")
                 #expect(try await db.eventCount() == 11)
 
                 let rerun = try await sendFile()
