@@ -142,13 +142,26 @@ test:
 
 # ---------------------------------------------------------------------------------------
 # make bench: release build, a throwaway cluster with default durability, both sides.
+# Every PostgreSQL backend runs in a session of its own, and with the kernel's autogroup
+# scheduling (on by default) a session is one scheduling group: backends then wait up to
+# 230 ms for a core whenever the load generator and the server saturate the machine (docs/
+# benchmarks.md, "Where the HTTP tail came from"). So the benchmark turns autogroup off while
+# it runs, as root, and restores it; BENCH_AUTOGROUP=keep leaves it alone.
 # ---------------------------------------------------------------------------------------
+
+AUTOGROUP       = /proc/sys/kernel/sched_autogroup_enabled
+BENCH_AUTOGROUP ?= off
 
 bench: bench-tools
 	$(SWIFT) build -c release --product loopline-bench
 	$(SWIFT) build -c release --product loopline
 	@dir=$$(mktemp -d /tmp/loopline-bench-XXXXXX); \
-	cleanup() { $(MAKE) --no-print-directory -s db-stop PG_DIR=$$dir PG_SOCKET=$$dir; rm -rf "$$dir"; }; \
+	autogroup=$$(cat $(AUTOGROUP) 2>/dev/null); \
+	if [ "$(BENCH_AUTOGROUP)" = off ] && [ "$$autogroup" = 1 ]; then \
+	  echo 0 > $(AUTOGROUP) 2>/dev/null && echo "kernel autogroup scheduling off for the benchmark (BENCH_AUTOGROUP=keep leaves it)" || \
+	  echo "warning: cannot turn kernel autogroup scheduling off (not root?): expect a latency tail" >&2; fi; \
+	cleanup() { $(MAKE) --no-print-directory -s db-stop PG_DIR=$$dir PG_SOCKET=$$dir; rm -rf "$$dir"; \
+	  [ "$$autogroup" = 1 ] && echo 1 > $(AUTOGROUP) 2>/dev/null; true; }; \
 	trap 'cleanup; exit 130' INT TERM; \
 	$(MAKE) --no-print-directory db-start PG_DIR=$$dir PG_SOCKET=$$dir PG_DURABLE=$(PG_DURABLE) || { cleanup; exit 1; }; \
 	PGHOST=$$dir PGPORT=$(PG_PORT) PGUSER=$(PG_USER) PGDATABASE=postgres LOOPLINE_DATABASE_URL= \

@@ -17,8 +17,9 @@ import Glibc
 enum CommandBenchmark {
     struct HTTPResult {
         var rate: Double
-        var p50: Double
-        var p99: Double
+        var latency: LatencyDistribution
+        var p50: Double { latency.percentile(50) }
+        var p99: Double { latency.percentile(99) }
     }
 
     /// ~600-byte commands, like the raw rows they are compared with.
@@ -84,35 +85,52 @@ enum CommandBenchmark {
         return try await wrk(script: script, port: port, connections: connections, seconds: seconds, threads: threads)
     }
 
-    /// Runs wrk with a Lua `script`; any non-2xx answer fails the measurement.
+    /// Commands per request in the batch benchmark, like the raw side's 100-row inserts.
+    static let batchSize = 100
+
+    /// wrk posting arrays of `batchSize` commands to `POST /v1/commands`, each a new commit; the
+    /// rate is in commands/s. Every command must have been recorded: the log is counted after.
+    static func batches(database: BenchmarkDatabase, port: Int, token: String, connections: Int, seconds: Int) async throws -> HTTPResult {
+        let script = """
+            local counter = 0
+            local next_thread = 0
+            setup = function(thread) thread:set("prefix", next_thread); next_thread = next_thread + 1 end
+            request = function()
+              local items = {}
+              for i = 1, \(batchSize) do
+                counter = counter + 1
+                items[i] = string.format('{"name":"integrate-commit","data":{"sha":"b%07x%08x","service":"checkout","message":"\(message)"}}', prefix, counter)
+              end
+              return wrk.format("POST", "/v1/commands",
+                {["Content-Type"] = "application/json", ["Authorization"] = "Bearer \(token)"}, "[" .. table.concat(items, ",") .. "]")
+            end
+            """
+        let result = try await wrk(script: script, port: port, connections: connections, seconds: seconds)
+        let recorded = try await database.rows(in: "events")
+        guard recorded >= result.latency.count * batchSize else {
+            throw BenchmarkError("\(result.latency.count) batches answered but only \(recorded) events recorded: commands failed")
+        }
+        return HTTPResult(rate: result.rate * Double(batchSize), latency: result.latency)
+    }
+
+    /// Runs wrk with a Lua `script` (which must not define `done`); any non-2xx answer fails
+    /// the measurement.
     static func wrk(script: String, port: Int, connections: Int, seconds: Int, threads: Int = 2) async throws -> HTTPResult {
         let path = NSTemporaryDirectory() + "loopline-wrk-\(UUID().uuidString.prefix(8)).lua"
-        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        try (script + LatencyDistribution.wrkReporter).write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let (status, output, _) = try await ChildProcess.run(
-            "wrk", ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", path, "http://127.0.0.1:\(port)"])
+            "wrk", ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "-s", path, "http://127.0.0.1:\(port)"])
         guard status == 0 else { throw BenchmarkError("wrk failed (\(status)):\n\(output)") }
         if let errors = output.split(separator: "\n").first(where: { $0.contains("Non-2xx") }) {
             throw BenchmarkError("wrk saw failed requests: \(errors)\n\(output)")
         }
-        func value(after label: String) -> Substring? {
-            output.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }?
-                .split(separator: " ", omittingEmptySubsequences: true).last
-        }
-        guard let rate = value(after: "Requests/sec:").flatMap({ Double($0) }),
-            let p50 = value(after: "50%").flatMap(milliseconds), let p99 = value(after: "99%").flatMap(milliseconds)
-        else {
+        let rate = output.split(separator: "\n").first { $0.hasPrefix("Requests/sec:") }?
+            .split(separator: " ", omittingEmptySubsequences: true).last.flatMap { Double($0) }
+        guard let rate, let latency = LatencyDistribution(wrkOutput: output) else {
             throw BenchmarkError("cannot read wrk's output:\n\(output)")
         }
-        return HTTPResult(rate: rate, p50: p50, p99: p99)
-    }
-
-    /// wrk prints 812.00us, 1.23ms or 2.01s.
-    static func milliseconds(_ text: Substring) -> Double? {
-        for (unit, scale) in [("us", 0.001), ("ms", 1.0), ("s", 1000.0)] where text.hasSuffix(unit) {
-            return Double(text.dropLast(unit.count)).map { $0 * scale }
-        }
-        return nil
+        return HTTPResult(rate: rate, latency: latency)
     }
 
     /// `connections` socket connections, each keeping `window` commands in flight.

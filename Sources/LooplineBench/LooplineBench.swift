@@ -176,35 +176,54 @@ struct LooplineBench: AsyncParsableCommand {
     }
 
     /// Commands over HTTP (wrk, 16 connections) and over the socket (pipelined), beside
-    /// pgbench's one-row insert transactions with 16 clients, per round.
+    /// pgbench's one-row insert transactions with 16 clients; batches of 100 commands over HTTP
+    /// (8 connections) beside 100-row inserts with 8 clients; per round.
     private func commandSuite(_ migrations: [Migration], _ baseline: Pgbench, _ logger: Logger) async throws -> [Report.CommandRow] {
-        var raw: [Double] = [], http: [CommandBenchmark.HTTPResult] = [], socket: [Double] = []
+        var raw: [Double] = [], rawLatency: [LatencyDistribution] = [], http: [CommandBenchmark.HTTPResult] = [], socket: [Double] = []
+        var rawBatches: [Double] = [], batches: [CommandBenchmark.HTTPResult] = []
+        let sides = ["raw", "http", "socket", "raw100", "batches"]
         for round in 1...rounds {
-            for side in round % 2 == 1 ? ["raw", "http", "socket"] : ["socket", "http", "raw"] {
+            for side in round % 2 == 1 ? sides : sides.reversed() {
                 let database = try await BenchmarkDatabase.create(label: side, migrations: migrations, maxConnections: 16, logger: logger)
                 switch side {
                 case "raw":
-                    raw.append(try await baseline.insertRate(database: database.name, clients: 16, rowsPerTransaction: 1, seconds: seconds))
-                    log("round \(round) raw 16 clients: \(Int(raw.last!)) tx/s")
+                    let measured = try await baseline.insert(
+                        database: database.name, clients: 16, rowsPerTransaction: 1, seconds: seconds, logLatency: true)
+                    raw.append(measured.rate)
+                    if let latency = measured.latency { rawLatency.append(latency) }
+                    log("round \(round) raw 16 clients: \(Int(measured.rate)) tx/s, p50 / p90 / p99 / p99.9 \(measured.latency?.summary ?? "?") ms")
                 case "http":
                     http.append(try await CommandBenchmark.withServer(database, migrations: migrations, logger: logger) { port, _, token in
                         try await CommandBenchmark.http(port: port, token: token, connections: 16, seconds: seconds)
                     })
-                    log("round \(round) HTTP: \(Int(http.last!.rate)) commands/s, p99 \(http.last!.p99) ms")
-                default:
+                    log("round \(round) HTTP: \(Int(http.last!.rate)) commands/s, p50 / p90 / p99 / p99.9 \(http.last!.latency.summary) ms")
+                case "socket":
                     socket.append(try await CommandBenchmark.withServer(database, migrations: migrations, logger: logger) { _, port, token in
                         try await CommandBenchmark.socket(port: port, token: token, connections: 4, window: 64, seconds: seconds)
                     })
                     log("round \(round) socket: \(Int(socket.last!)) commands/s")
+                case "raw100":
+                    rawBatches.append(try await baseline.insertRate(database: database.name, clients: 8, rowsPerTransaction: 100, seconds: seconds))
+                    log("round \(round) raw 100-row inserts, 8 clients: \(Int(rawBatches.last!)) rows/s")
+                default:
+                    batches.append(try await CommandBenchmark.withServer(database, migrations: migrations, logger: logger) { port, _, token in
+                        try await CommandBenchmark.batches(database: database, port: port, token: token, connections: 8, seconds: seconds)
+                    })
+                    log("round \(round) batches: \(Int(batches.last!.rate)) commands/s")
                 }
                 await database.drop(logger: logger)
             }
         }
         return [
             .init(
-                label: "HTTP commands, 16 connections (wrk)", target: 0.4, raw: raw, ours: http.map(\.rate),
-                p50: median(http.map(\.p50)), p99: median(http.map(\.p99)), p99Target: 20),
-            .init(label: "socket commands, 4 connections × 64 pipelined", target: 0.6, raw: raw, ours: socket, p50: nil, p99: nil, p99Target: nil),
+                label: "HTTP commands, 16 connections (wrk)", baseline: "1-row INSERTs, 16 clients", target: 0.6, raw: raw,
+                ours: http.map(\.rate), latency: http.map(\.latency), rawLatency: rawLatency, p99Target: 10),
+            .init(
+                label: "socket commands, 4 connections × 64 pipelined", baseline: "1-row INSERTs, 16 clients", target: 0.6, raw: raw,
+                ours: socket),
+            .init(
+                label: "batches of \(CommandBenchmark.batchSize) commands, 8 connections (wrk)", baseline: "100-row INSERTs, 8 clients",
+                target: 0.5, raw: rawBatches, ours: batches.map(\.rate), latency: batches.map(\.latency)),
         ]
     }
 
@@ -233,9 +252,8 @@ struct LooplineBench: AsyncParsableCommand {
             }
         }
         return .init(
-            label: "GitHub push webhooks, 5 commits each, 16 connections (wrk)", target: 0.5, raw: commands,
-            ours: pushes.map { $0.rate * Double(IngestBenchmark.commitsPerPush) }, p50: median(pushes.map(\.p50)),
-            p99: median(pushes.map(\.p99)), p99Target: nil)
+            label: "GitHub push webhooks, 5 commits each, 16 connections (wrk)", baseline: "the command endpoint", target: 0.5,
+            raw: commands, ours: pushes.map { $0.rate * Double(IngestBenchmark.commitsPerPush) }, latency: pushes.map(\.latency))
     }
 
     private func describeEnvironment(_ database: BenchmarkDatabase) async throws -> [String] {
@@ -250,8 +268,19 @@ struct LooplineBench: AsyncParsableCommand {
             "server: \(settings[0].split(separator: ",").first ?? "")",
             "durability: fsync=\(settings[1]), synchronous_commit=\(settings[2]) (the same cluster and settings for both sides)",
             "shared_buffers: \(settings[3]); client and server share the machine's cores",
+            Self.scheduling,
         ]
     }
+
+    /// With the kernel's autogroup scheduling on, every PostgreSQL backend (a session of its
+    /// own) is a scheduling group, starved in bursts while the benchmark saturates the cores.
+    private static var scheduling: String {
+        let enabled = FileManager.default.contents(atPath: "/proc/sys/kernel/sched_autogroup_enabled").map { $0.first == UInt8(ascii: "1") }
+        return enabled == true
+            ? "scheduling: kernel autogroup ON (each PostgreSQL backend a scheduling group of its own: expect a latency tail)"
+            : "scheduling: kernel autogroup off (make bench turns it off while it runs), every thread scheduled alike"
+    }
+
 }
 
 /// Progress on stdout, unbuffered, so `make bench` shows it as it happens.

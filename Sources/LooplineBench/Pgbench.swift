@@ -7,20 +7,42 @@ struct Pgbench {
 
     /// Inserts per transaction: 1, or a 100-row multi-row INSERT.
     func insertRate(database: String, clients: Int, rowsPerTransaction: Int, seconds: Int) async throws -> Double {
+        try await insert(database: database, clients: clients, rowsPerTransaction: rowsPerTransaction, seconds: seconds).rate
+    }
+
+    /// The same, with every transaction's latency (pgbench's per-transaction log, `-l`).
+    func insert(
+        database: String, clients: Int, rowsPerTransaction: Int, seconds: Int, logLatency: Bool = false
+    ) async throws -> (rate: Double, latency: LatencyDistribution?) {
         let script = Self.script(rows: rowsPerTransaction)
-        let scriptPath = NSTemporaryDirectory() + "loopline-bench-\(rowsPerTransaction).sql"
+        let folder = NSTemporaryDirectory() + "loopline-pgbench-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scriptPath = folder + "/insert-\(rowsPerTransaction).sql"
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: scriptPath) }
-        let output = try await run([
-            "-n", "-M", "prepared", "-c", String(clients), "-j", String(clients), "-T", String(seconds),
-            "-D", "data=\(Payload.data)", "-f", scriptPath, database,
-        ])
+        let logging = logLatency ? ["-l", "--log-prefix", folder + "/log"] : []
+        let output = try await run(
+            ["-n", "-M", "prepared", "-c", String(clients), "-j", String(clients), "-T", String(seconds)] + logging + [
+                "-D", "data=\(Payload.data)", "-f", scriptPath, database,
+            ])
         guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
             let tps = Double(line.dropFirst(6).split(separator: " ").first ?? "")
         else {
             throw BenchmarkError("pgbench printed no tps:\n\(output)")
         }
-        return tps * Double(rowsPerTransaction)
+        return (tps * Double(rowsPerTransaction), logLatency ? try Self.loggedLatency(in: folder) : nil)
+    }
+
+    /// The per-transaction logs' third field: the transaction's latency in microseconds.
+    private static func loggedLatency(in folder: String) throws -> LatencyDistribution {
+        let logs = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("log.") }
+        let samples = try logs.flatMap { name in
+            try String(contentsOfFile: folder + "/" + name, encoding: .utf8).split(separator: "\n").compactMap { line in
+                line.split(separator: " ").dropFirst(2).first.flatMap { Double($0) }.map { $0 / 1000 }
+            }
+        }
+        guard !samples.isEmpty else { throw BenchmarkError("pgbench wrote no per-transaction log in \(folder)") }
+        return LatencyDistribution(samples: samples)
     }
 
     /// One INSERT of `rows` rows, each with the payload as a bind parameter.

@@ -15,14 +15,18 @@ struct Report {
 
     struct CommandRow {
         var label: String
+        /// What the raw side ran.
+        var baseline: String
         var target: Double
         var raw: [Double]
         var ours: [Double]
-        var p50: Double?
-        var p99: Double?
+        /// Per round, when measured.
+        var latency: [LatencyDistribution] = []
+        var rawLatency: [LatencyDistribution] = []
         var p99Target: Double?
         var ratio: Double { median(ours) / median(raw) }
-        var met: Bool { ratio >= target && (p99Target.map { (p99 ?? .infinity) < $0 } ?? true) }
+        var pooled: LatencyDistribution? { latency.isEmpty ? nil : .pooled(latency) }
+        var met: Bool { ratio >= target && (p99Target.map { (pooled?.percentile(99) ?? .infinity) < $0 } ?? true) }
     }
 
     var results: [Row]
@@ -122,22 +126,42 @@ struct Report {
               process, on a fresh database. Every command is `integrate-commit` for a new commit (a new stream),
               ~600 bytes of JSON, authenticated with a bearer token: decoded, validated, decided on the
               new stream's state (no read needed), appended, answered. Over HTTP: `wrk -t2 -c16` with a Lua script making
-              each request unique. Over the socket: 4 connections, each keeping 64 commands in flight.
+              each request unique. Over the socket: 4 connections, each keeping 64 commands in flight. Batches:
+              `wrk -t2 -c8` posting arrays of \(CommandBenchmark.batchSize) such commands to `POST /v1/commands` (every one
+              recorded, counted in the log afterwards).
             - **Raw**: `pgbench -M prepared -c 16 -j 16`, one single-row `INSERT` transaction into `bench_raw` per
-              request (as in "Appends").
+              request (as in "Appends"); for batches `-c 8 -j 8` with one 100-row `INSERT` per transaction.
+            - Latency: wrk's per-request latency (quantiles every 0.1 % per round, pooled over the rounds by
+              request count), and pgbench's per-transaction log (`-l`) for the raw side.
             - Server, load generator and PostgreSQL share the machine's cores.
 
-            | scenario | raw tx/s, 16 clients (median) | Loopline commands/s (median) | ratio | target | latency p50 / p99 | per round: raw / Loopline |
-            |---|---:|---:|---:|---:|---:|---|
+            | scenario | raw | raw/s (median) | Loopline commands/s (median) | ratio | target | latency p50 / p90 / p99 / p99.9, pooled | per round: raw / Loopline |
+            |---|---|---:|---:|---:|---:|---:|---|
 
             """
         for row in commands {
             let rounds = zip(row.raw, row.ours).map { "\(Int($0)) / \(Int($1))" }.joined(separator: ", ")
             var target = "≥ \(String(format: "%.2f", row.target))×"
             if let p99Target = row.p99Target { target += ", p99 < \(Int(p99Target)) ms" }
-            let latency = row.p99.map { p99 in "\(String(format: "%.2f", row.p50 ?? 0)) / \(String(format: "%.2f", p99)) ms" } ?? "—"
-            text += "| \(row.label) | \(Int(median(row.raw))) | \(Int(median(row.ours))) | \(String(format: "%.2f", row.ratio))× | \(target) \(row.met ? "✓" : "✗") | \(latency) | \(rounds) |\n"
+            let latency = row.pooled.map { "\($0.summary) ms" } ?? "—"
+            text += "| \(row.label) | \(row.baseline) | \(Int(median(row.raw))) | \(Int(median(row.ours))) | \(String(format: "%.2f", row.ratio))× | \(target) \(row.met ? "✓" : "✗") | \(latency) | \(rounds) |\n"
         }
+        for row in commands where !row.latency.isEmpty {
+            text += Self.latencyTable(row.label, ours: row.latency, raw: row.rawLatency)
+        }
+        return text
+    }
+
+    /// Latency per round, Loopline beside raw when the raw side measured it.
+    static func latencyTable(_ label: String, ours: [LatencyDistribution], raw: [LatencyDistribution]) -> String {
+        var text = "\n\(label), latency per round (ms, p50 / p90 / p99 / p99.9):\n\n"
+        text += raw.isEmpty ? "| round | Loopline |\n|---:|---|\n" : "| round | raw | Loopline |\n|---:|---|---|\n"
+        for (index, distribution) in ours.enumerated() {
+            let rawCell = raw.indices.contains(index) ? " \(raw[index].summary) |" : ""
+            text += "| \(index + 1) |\(rawCell) \(distribution.summary) |\n"
+        }
+        let pooledRaw = raw.isEmpty ? "" : " \(LatencyDistribution.pooled(raw).summary) |"
+        text += "| pooled |\(pooledRaw) \(LatencyDistribution.pooled(ours).summary) |\n"
         return text
     }
 
@@ -155,9 +179,9 @@ struct Report {
             - **Baseline**: the plain command endpoint in the same run, as in "Commands end to end"
               (`integrate-commit`, `wrk -t2 -c16`), one event per request.
 
-            | scenario | command endpoint events/s (median) | ingested events/s (median) | ratio | target | latency p50 / p99 per delivery | per round: endpoint / ingest |
+            | scenario | command endpoint events/s (median) | ingested events/s (median) | ratio | target | latency per delivery p50 / p90 / p99 / p99.9, pooled | per round: endpoint / ingest |
             |---|---:|---:|---:|---:|---:|---|
-            | \(row.label) | \(Int(median(row.raw))) | \(Int(median(row.ours))) | \(String(format: "%.2f", row.ratio))× | ≥ \(String(format: "%.2f", row.target))× \(row.met ? "✓" : "✗") | \(String(format: "%.2f", row.p50 ?? 0)) / \(String(format: "%.2f", row.p99 ?? 0)) ms | \(rounds) |
+            | \(row.label) | \(Int(median(row.raw))) | \(Int(median(row.ours))) | \(String(format: "%.2f", row.ratio))× | ≥ \(String(format: "%.2f", row.target))× \(row.met ? "✓" : "✗") | \(row.pooled.map { "\($0.summary) ms" } ?? "—") | \(rounds) |
 
             """
     }
@@ -207,7 +231,7 @@ extension Report {
         let readRatio = median(result.replicaReads) / median(result.primaryReads)
         let reads = zip(result.primaryReads, result.replicaReads).map { "\(Int($0)) / \(Int($1))" }.joined(separator: ", ")
         func latency(_ values: [CommandBenchmark.HTTPResult]) -> String {
-            "\(String(format: "%.2f", median(values.map(\.p50)))) / \(String(format: "%.2f", median(values.map(\.p99)))) ms"
+            "\(LatencyDistribution.pooled(values.map(\.latency)).summary) ms"
         }
         return """
 
@@ -216,10 +240,10 @@ extension Report {
             **Instances.** `loopline serve --no-workers` child processes (the release binary) on one fresh database:
             one, then three, alternating per round. The same `integrate-commit` load as "Commands end to end", \(ScaleOutBenchmark.connections)
             connections on \(ScaleOutBenchmark.threads) wrk threads in total: one wrk for one instance, one wrk with a third of them per instance
-            for three (rates summed; p99 is the worst client's). Every instance appends to the same log; the ordering
+            for three (rates summed; latency pooled over every client's requests). Every instance appends to the same log; the ordering
             guarantee under several instances is `make check-faults`' to show, not this benchmark's.
 
-            | instances | commands/s (median) | ratio to one | p50 / p99 (median of rounds) | per round |
+            | instances | commands/s (median) | ratio to one | p50 / p90 / p99 / p99.9, pooled | per round |
             |---:|---:|---:|---:|---|
             | 1 | \(Int(median(result.one.map(\.rate)))) | 1.00× | \(latency(result.one)) | \(rounds(result.one)) |
             | 3 | \(Int(median(result.three.map(\.rate)))) | \(String(format: "%.2f", ratio))× | \(latency(result.three)) | \(rounds(result.three)) |

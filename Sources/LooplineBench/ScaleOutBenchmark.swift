@@ -67,8 +67,7 @@ enum ScaleOutBenchmark {
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        return CommandBenchmark.HTTPResult(
-            rate: results.map(\.rate).reduce(0, +), p50: median(results.map(\.p50)), p99: results.map(\.p99).max() ?? 0)
+        return CommandBenchmark.HTTPResult(rate: results.map(\.rate).reduce(0, +), latency: .pooled(results.map(\.latency)))
     }
 
     // MARK: Replica
