@@ -46,7 +46,8 @@ final class AppendCombiner: @unchecked Sendable {
     let maximumAppends = 256
     let maximumEvents = 2_000
     private let configuration: PostgresClient.Configuration
-    private let logger: Logger
+    /// While PostgreSQL is down every append fails to connect: one warning, then summaries.
+    private let outage: OutageLog
     private let write: Writer
 
     // Guarded by `condition` (the unchecked Sendable rests on that).
@@ -61,7 +62,7 @@ final class AppendCombiner: @unchecked Sendable {
         configuration.applicationName += "-writer"
         self.configuration = configuration
         self.writers = max(1, writers)
-        self.logger = logger
+        self.outage = OutageLog(failure: "append writer could not connect", recovery: "append writer connected again", logger: logger)
         self.write = write
     }
 
@@ -98,11 +99,12 @@ final class AppendCombiner: @unchecked Sendable {
                 if let existing = connection, !existing.isAliveWhenIdle() { connection = nil }
                 if connection == nil {
                     connection = try Connection(conninfo: configuration.conninfo, applicationName: configuration.applicationName)
+                    outage.recovered()
                 }
                 outcomes = write(requests, connection!)
                 if connection?.isOK != true { connection = nil }
             } catch {
-                logger.warning("append writer could not connect", metadata: ["loopline.error": "\(error)"])
+                outage.failed(error)
                 outcomes = requests.map { _ in .failure(error) }
             }
             count(conflictsIn: outcomes)

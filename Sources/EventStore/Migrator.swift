@@ -64,7 +64,8 @@ public struct Migrator: Sendable {
                 var applied: [String] = []
                 for migration in migrations where try !Self.isApplied(migration, connection) {
                     try Self.apply(migration, connection)
-                    logger.info("applied migration", metadata: ["loopline.migration": "\(migration.fileName)"])
+                    // Detail: the report names every file applied; `migrate --verbose` shows them as they go.
+                    logger.debug("applied migration", metadata: ["loopline.migration": "\(migration.fileName)"])
                     applied.append(migration.fileName)
                 }
                 return Report(applied: applied, schemaVersion: migrations.last?.version ?? 0)

@@ -77,7 +77,8 @@ public struct MappingContext: Sendable {
                 + "nor one of the policy's (\(environments.sorted().joined(separator: ", ")))"))
     }
 
-    /// Story ids in `texts` (branch names, messages, titles), in order of appearance, once each.
+    /// Story ids in `texts` (branch names, messages, titles), in order of appearance, once each;
+    /// the first `ListLimits.storyIds`, as many as a commit links.
     public func storyIds(in texts: [String?], repository: String?) -> [String] {
         var found: [String] = []
         for text in texts.compactMap({ $0 }) {
@@ -85,7 +86,7 @@ public struct MappingContext: Sendable {
             if settings.issueReferences, let repository { found += Self.issueReferences(in: text, repository: repository) }
         }
         var seen = Set<String>()
-        return found.filter { CatalogueNames.isEntityId($0) && seen.insert($0).inserted }
+        return Array(found.filter { CatalogueNames.isEntityId($0) && seen.insert($0).inserted }.prefix(ListLimits.storyIds))
     }
 
     /// `#123` → `owner:repo:123`: GitHub's names hold neither `:` nor `#`, so this cannot clash.

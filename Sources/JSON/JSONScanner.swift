@@ -150,7 +150,7 @@ public struct JSONScanner {
             skipWhitespace()
             guard consume(UInt8(ascii: ":")) else { throw fail("expected ':'") }
             skipWhitespace()
-            try member(&self, key, depth + 1)
+            do { try member(&self, key, depth + 1) } catch { throw error.inMember(key.text(in: bytes)) }
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
             guard consume(UInt8(ascii: "}")) else { throw fail("expected ',' or '}'") }
@@ -164,9 +164,11 @@ public struct JSONScanner {
         index += 1
         skipWhitespace()
         if consume(UInt8(ascii: "]")) { return }
+        var position = 0
         while true {
             skipWhitespace()
-            try element(&self, depth + 1)
+            do { try element(&self, depth + 1) } catch { throw error.inElement(position) }
+            position += 1
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
             guard consume(UInt8(ascii: "]")) else { throw fail("expected ',' or ']'") }
@@ -308,9 +310,21 @@ public struct JSONScanner {
         let integral = try numberText()
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if integral, let value = Int(text) { return .integer(value) }
-        guard let value = Double(text), value.isFinite else { throw JSONSyntaxError("number out of range", at: start) }
+        guard let value = Double(text), value.isFinite else { throw .outOfRange(text, "is too large for a double", at: start) }
+        if value == 0, !Self.isZero(mantissaOf: bytes[start..<index]) {
+            throw .outOfRange(text, "is too small for a double: it would be stored as 0", at: start)
+        }
         if value.rounded() == value, let exact = Int(exactly: value) { return .integer(exact) }
         return .number(value)
+    }
+
+    /// Whether every digit before the exponent is 0: `0.000e5` is zero, `1e-400` is not.
+    private static func isZero(mantissaOf text: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        for byte in text {
+            if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { break }
+            if byte >= UInt8(ascii: "1") && byte <= UInt8(ascii: "9") { return false }
+        }
+        return true
     }
 
     /// Moves past a number's text; whether it had neither fraction nor exponent.

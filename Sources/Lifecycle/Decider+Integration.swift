@@ -7,8 +7,11 @@ extension IntegrateCommit {
                 code: "commit_already_integrated",
                 message: "commit \(sha) is already integrated (a push and a pull-request merge of it are one fact)")
         }
-        let mentioned = message.map(Lifecycle.storyIds(inCommitMessage:)) ?? []
-        let stories = Set(storyIds ?? []).union(mentioned).sorted()
+        let given = Set(storyIds ?? [])
+        // The given stories (at most the limit) are always linked; mentions fill what is left,
+        // so a long message cannot fan one commit out to thousands of stories.
+        let mentioned = (message.map(Lifecycle.storyIds(inCommitMessage:)) ?? []).filter { !given.contains($0) }
+        let stories = given.union(mentioned.prefix(ListLimits.storyIds - given.count)).sorted()
         return [
             .commitIntegrated(
                 CommitIntegrated(

@@ -95,7 +95,7 @@ extension PublishRelease: CommandPayload {
         "publish-release", Command.publishRelease, stream: { "release-\($0.releaseId)" },
         fields: [
             .id("releaseId"), .text("version", 1...100), .sha("sha", .optional),
-            .ids("deploymentIds", .optional(default: "`[]`")), .prose("notes"),
+            .ids("deploymentIds", maximum: ListLimits.deploymentIds, .optional(default: "`[]`")), .prose("notes"),
         ])
 }
 

@@ -12,6 +12,12 @@ enum FieldRules {
         for (index, value) in (values ?? []).enumerated() { try entityId(value, "\(field)[\(index)]") }
     }
 
+    /// A list's length: at most `maximum` elements.
+    static func count(_ values: [String], _ field: String, maximum: Int) throws(DomainError) {
+        guard values.count > maximum else { return }
+        throw .invalidField(field, "\(field) may hold at most \(maximum) elements, not \(values.count)")
+    }
+
     /// A commit SHA, returned lowercase: the same commit must get the same stream whoever reports it.
     static func sha(_ value: String, _ field: String) throws(DomainError) -> String {
         guard TokenPattern.sha.matches(value) else {

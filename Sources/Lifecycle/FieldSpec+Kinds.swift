@@ -18,11 +18,11 @@ extension FieldSpec {
         }
     }
 
-    /// A list of entity ids; a bad element is reported by its path (`storyIds[2]`).
-    static func ids(_ key: String, _ presence: Presence = .optional) -> FieldSpec {
+    /// A list of at most `maximum` entity ids; a bad element is reported by its path (`storyIds[2]`).
+    static func ids(_ key: String, maximum: Int, _ presence: Presence = .optional, _ note: String = "") -> FieldSpec {
         listField(
-            key, presence, "array of ids", rule: "each an id; `\(key)[i]` names a bad one", note: "",
-            FieldSchema("array", itemPattern: TokenPattern.entityId.expression)
+            key, presence, "array of ids", maximum: maximum, rule: "each an id; `\(key)[i]` names a bad one", note: note,
+            FieldSchema("array", maxItems: maximum, itemPattern: TokenPattern.entityId.expression)
         ) { values, _ throws(DomainError) in
             try FieldRules.entityIds(values, key)
         }
@@ -78,12 +78,19 @@ extension FieldSpec {
         ) { _ in }
     }
 
-    /// A list of strings, with a rule of its own that may look at the other fields.
+    /// A list of at most `maximum` texts of 1 to `length` characters each, with a rule of its own that
+    /// may look at the other fields.
     static func strings(
-        _ key: String, _ presence: Presence, _ rule: String,
+        _ key: String, maximum: Int, length: Int, _ presence: Presence, _ rule: String,
         check: @escaping @Sendable ([String], FieldValues) throws(DomainError) -> Void
     ) -> FieldSpec {
-        listField(key, presence, "array of strings", rule: rule, note: "", FieldSchema("array"), check: check)
+        listField(
+            key, presence, "array of strings", maximum: maximum,
+            rule: "each 1–\(grouped(length)) characters; \(rule)", note: "", FieldSchema("array", maxItems: maximum)
+        ) { values, fields throws(DomainError) in
+            for (index, value) in values.enumerated() { try FieldRules.length(value, "\(key)[\(index)]", 1...length) }
+            try check(values, fields)
+        }
     }
 
     /// An integer in a range, refused with the catalogue's own code (`priority_out_of_range`).
@@ -175,12 +182,15 @@ extension FieldSpec {
         }
     }
 
+    /// A list of at most `maximum` elements: the count is checked before any element is.
     private static func listField(
-        _ key: String, _ presence: Presence, _ typeName: String, rule: String, note: String, _ schema: FieldSchema,
-        check: @escaping @Sendable ([String], FieldValues) throws(DomainError) -> Void
+        _ key: String, _ presence: Presence, _ typeName: String, maximum: Int, rule: String, note: String,
+        _ schema: FieldSchema, check: @escaping @Sendable ([String], FieldValues) throws(DomainError) -> Void
     ) -> FieldSpec {
-        field(key, .strings, presence, typeName, rule: rule, note: note, schema) { value, fields throws(DomainError) in
+        let rule = "at most \(grouped(maximum)), \(rule)"
+        return field(key, .strings, presence, typeName, rule: rule, note: note, schema) { value, fields throws(DomainError) in
             guard case .strings(let list) = value else { preconditionFailure("\(key) was read as strings") }
+            try FieldRules.count(list, key, maximum: maximum)
             try check(list, fields)
             return nil
         }

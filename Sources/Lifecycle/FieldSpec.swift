@@ -82,12 +82,14 @@ public struct FieldSchema: Sendable, Equatable {
     public var minLength: Int?
     public var minimum: Int?
     public var maximum: Int?
+    /// The most elements an array holds.
+    public var maxItems: Int?
     /// The pattern every element of an array matches, if any.
     public var itemPattern: String?
 
     init(
         _ type: String, format: String? = nil, pattern: String? = nil, minLength: Int? = nil, minimum: Int? = nil,
-        maximum: Int? = nil, itemPattern: String? = nil
+        maximum: Int? = nil, maxItems: Int? = nil, itemPattern: String? = nil
     ) {
         self.type = type
         self.format = format
@@ -95,6 +97,7 @@ public struct FieldSchema: Sendable, Equatable {
         self.minLength = minLength
         self.minimum = minimum
         self.maximum = maximum
+        self.maxItems = maxItems
         self.itemPattern = itemPattern
     }
 }

@@ -18,7 +18,8 @@ extension IntegrateCommit: CommandPayload {
         "integrate-commit", Command.integrateCommit, stream: { "commit-\($0.sha.lowercased())" },
         fields: [
             .sha("sha"), .text("branch", 1...255, .optional(default: "`main`")), .prose("message"),
-            .text("author", 1...200, .optional), .ids("storyIds"),
+            .text("author", 1...200, .optional),
+            .ids("storyIds", maximum: ListLimits.storyIds, .optional, "the event links at most 100: these, then keys the message mentions"),
             .text("pullRequest", 1...200, .optional, #"e.g. `"482"` or a URL"#),
         ])
 }

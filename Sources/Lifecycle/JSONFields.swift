@@ -14,6 +14,9 @@ struct JSONFields: Sendable {
         do {
             value = try JSONScanner.value(of: Array(body))
         } catch {
+            if let path = error.valuePath, !path.isEmpty {
+                throw .invalidField(path, "\(path) must be a number a 64-bit double holds as itself: \(error.reason)")
+            }
             throw DomainError(code: "invalid_body", message: "the body must be a JSON object; it is not valid JSON: \(error)")
         }
         guard case .object(let object) = value else {

@@ -191,9 +191,12 @@ public final class Connection {
         return .connection(message.isEmpty ? "the connection to PostgreSQL was lost" : message)
     }
 
+    /// libpq's message on one line: its hints come after a newline and a tab, which would
+    /// split one log record into several.
     static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
         guard let message else { return "" }
-        return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(cString: message).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     /// Passes parameters as NUL-terminated C strings, NULL for `nil`, valid during `body`.

@@ -36,6 +36,7 @@ public final class NotificationListener: Sendable {
     private let applicationName: String
     private let channels: [String]
     private let logger: Logger
+    private let outage: OutageLog
     private let state = Mutex(State())
     private let wakeRead: Int32
     private let wakeWrite: Int32
@@ -45,6 +46,9 @@ public final class NotificationListener: Sendable {
         self.applicationName = configuration.applicationName + "-listener"
         self.channels = channels
         self.logger = logger
+        self.outage = OutageLog(
+            failure: "notification listener could not connect; retrying", recovery: "notification listener connected again",
+            logger: logger)
         var descriptors: [Int32] = [-1, -1]
         precondition(pipe(&descriptors) == 0, "could not create a pipe: errno \(errno)")
         self.wakeRead = descriptors[0]
@@ -137,9 +141,10 @@ public final class NotificationListener: Sendable {
             let connection = try Connection(conninfo: conninfo, applicationName: applicationName)
             for channel in channels { try connection.listen(channel) }
             logger.debug("listening for notifications", metadata: ["loopline.channels": "\(channels)"])
+            outage.recovered()
             return connection
         } catch {
-            logger.warning("notification listener could not connect; retrying", metadata: ["loopline.error": "\(error)"])
+            outage.failed(error)
             return nil
         }
     }

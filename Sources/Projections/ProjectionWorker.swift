@@ -22,10 +22,14 @@ struct ProjectionWorker: Sendable {
     /// Works until the task is cancelled, then hands the lease back.
     func run() async {
         var failures = 0
+        let outage = OutageLog(
+            failure: "projection interrupted; retrying", recovery: "projection running again", logger: logger)
+        let tag: Logger.Metadata = ["loopline.projection": "\(name)"]
         while !Task.isCancelled {
             do {
                 if let claim = try await table.claim(name, version: projection.version, owner: owner, lease: options.lease) {
                     failures = 0
+                    outage.recovered(metadata: tag)
                     try await own(claim)
                 }
             } catch is CancellationError {
@@ -34,9 +38,7 @@ struct ProjectionWorker: Sendable {
                 logger.info("projection taken over by another worker", metadata: ["loopline.projection": "\(lost.name)"])
             } catch {
                 failures += 1
-                if failures == 1 {
-                    logger.warning("projection interrupted; retrying", metadata: ["loopline.projection": "\(name)", "loopline.error": "\(error)"])
-                }
+                outage.failed(error, metadata: tag)
             }
             let backoff = failures == 0 ? options.claimEvery : .milliseconds(min(5000, 100 << min(failures, 6)))
             try? await Task.sleep(for: backoff)

@@ -9,7 +9,8 @@ enum JSONLineFrame: Sendable {
 }
 
 /// Splits the inbound bytes at `\n` (a trailing `\r` is dropped), refusing lines longer than
-/// `maximumBytes` without buffering them.
+/// `maximumBytes` without buffering them. Empty lines are passed on too: a client that sent one
+/// waits for an answer like any other.
 struct JSONLineDecoder: ByteToMessageDecoder {
     typealias InboundOut = JSONLineFrame
 
@@ -46,7 +47,7 @@ struct JSONLineDecoder: ByteToMessageDecoder {
         var line = buffer.readSlice(length: length)!
         buffer.moveReaderIndex(forwardBy: 1)
         if line.readableBytesView.last == UInt8(ascii: "\r") { line.moveWriterIndex(to: line.writerIndex - 1) }
-        if line.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.line(line))) }
+        context.fireChannelRead(wrapInboundOut(.line(line)))
         return .continue
     }
 

@@ -104,9 +104,14 @@ final class SocketSession: Sendable {
     /// to the command handler as the bytes it arrived as, and ids are echoed as they were written.
     private func parse(_ line: ByteBuffer) async -> Request? {
         let members: JSONMembers
+        let bytes = Array(line.readableBytesView)
+        guard bytes.contains(where: { !Self.isWhitespace($0) }) else {
+            await reply(id: "null", error: .init(code: "invalid_json", message: "the line is blank; every request is one JSON object on a line of its own"))
+            return nil
+        }
         do {
             // `data` goes to the command handler, whose own reading checks it in full.
-            members = try JSONScanner.members(ofObject: Array(line.readableBytesView), passedOn: ["data", "commands"])
+            members = try JSONScanner.members(ofObject: bytes, passedOn: ["data", "commands"])
         } catch {
             await reply(id: "null", error: .init(code: "invalid_json", message: "the request is not a valid JSON object: \(error)"))
             return nil
@@ -124,6 +129,11 @@ final class SocketSession: Sendable {
             await reply(id: id, error: .init(code: code, message: "the request has a missing or mistyped field", field: field))
             return nil
         }
+    }
+
+    /// JSON's whitespace: space, tab, CR, LF.
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
     }
 
     /// A raw JSON id, if it is a string or a number; otherwise null.

@@ -50,6 +50,25 @@ struct AppendTests {
         }
     }
 
+    @Test("concurrent appends to one stream all land, in consecutive versions")
+    func raceForOneStream() async throws {
+        try await TestDatabase.with(maxConnections: 4) { db in
+            let stream = try StreamName("build-race")
+            // Without an expected version none may be refused: each takes the next version, in
+            // whatever order the writers commit them.
+            for wave in 0..<10 {
+                let versions = try await withThrowingTaskGroup(of: Int64.self) { group in
+                    for _ in 0..<8 {
+                        group.addTask { try await db.store.append([NewEvent(type: "Step")], to: stream).streamVersion }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(Set(versions) == Set(Int64(wave * 8 + 1)...Int64(wave * 8 + 8)))
+            }
+            #expect(try await db.store.read(stream: stream).map(\.streamVersion) == Array(Int64(1)...80))
+        }
+    }
+
     @Test("exactly one of many appends with the same expected version wins")
     func oneWinnerPerExpectedVersion() async throws {
         try await TestDatabase.with(maxConnections: 16) { db in

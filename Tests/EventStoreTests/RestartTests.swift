@@ -27,10 +27,35 @@ struct RestartTests {
 
     @Test("a server restart while following loses nothing and repeats nothing")
     func restartWhileFollowing() async throws {
-        try await PrivateCluster.with { cluster in try await Self.followThroughRestart(cluster) }
+        try await PrivateCluster.with { cluster in
+            try await Self.followThrough(cluster) { try await cluster.restart() }
+        }
     }
 
-    static func followThroughRestart(_ cluster: PrivateCluster) async throws {
+    /// A crash is only survivable as far as the cluster's durability goes: this one has what users
+    /// run (fsync, full-page writes, synchronous commit), and every acknowledged append must be there
+    /// after recovery from WAL.
+    @Test("a crash (every backend killed, no checkpoint) with users' durability loses no acknowledged append")
+    func crashWithUsersDurability() async throws {
+        try await PrivateCluster.with(durability: .users) { cluster in
+            let client = PostgresClient(configuration: .init(conninfo: cluster.conninfo, maxConnections: 1), logger: TestEnvironment.logger())
+            let settings = try await client.withConnection { connection in
+                try connection.query(
+                    "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'full_page_writes', 'synchronous_commit') ORDER BY name"
+                ).rows.map { "\(try $0.decode(0, as: String.self))=\(try $0.decode(1, as: String.self))" }
+            }
+            await client.close()
+            #expect(settings == ["fsync=on", "full_page_writes=on", "synchronous_commit=on"])
+            try await Self.followThrough(cluster) {
+                try await cluster.crash()
+                try await cluster.recover()
+            }
+        }
+    }
+
+    /// Appends and follows while `interrupt` takes the server away and back: every acknowledged
+    /// append is in the log once, and the follower saw each once, in order.
+    static func followThrough(_ cluster: PrivateCluster, interrupt: () async throws -> Void) async throws {
         let client = PostgresClient(configuration: .init(conninfo: cluster.conninfo, maxConnections: 6), logger: TestEnvironment.logger())
         let store = EventStore(client: client, logger: TestEnvironment.logger())
         _ = try await Migrator(client: client, migrations: TestEnvironment.migrations, logger: TestEnvironment.logger()).migrate()
@@ -67,7 +92,7 @@ struct RestartTests {
         }
         defer { writer.cancel(); follower.cancel(); relay.cancel() }
         try await progress.wait(for: 200)
-        try await cluster.restart()
+        try await interrupt()
         try await progress.wait(for: progress.count + 200)
         stop.set()
         try await writer.value

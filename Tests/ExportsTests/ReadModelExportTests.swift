@@ -210,6 +210,7 @@ struct ReadModelExportTests {
                         #expect(row["deployments"] as? NSNumber == figure("deploymentFrequency", "deployments"))
                         #expect(row["lead_time_median_hours"] as? NSNumber == figure("leadTime", "medianHours"))
                         #expect(row["change_failure_rate"] as? NSNumber == figure("changeFailureRate", "rate"))
+                        #expect(row["deployment_attempts"] as? NSNumber == figure("changeFailureRate", "attempts"))
                         #expect(row["recovery_median_hours"] as? NSNumber == figure("recoveryTime", "medianHours"))
                         #expect(row["rework_rate"] as? NSNumber == figure("reworkRate", "rate"))
                         #expect(row["tier"] as? String == m["tier"] as? String)
@@ -221,6 +222,8 @@ struct ReadModelExportTests {
                 func total(_ key: String) -> Int { overall.compactMap { ($0[key] as? NSNumber)?.intValue }.reduce(0, +) }
                 #expect(total("deployments") == 30)
                 #expect(total("failed_changes") == 5)
+                #expect(total("deployment_attempts") == 31)
+                #expect(total("failed_attempts") == 1)
                 #expect(total("rework_deployments") == 5)
                 let csv = try await Self.export(db, "dora", .csv, window).text
                 #expect(CSVReader.rows(csv).first == DORATable.columns.map { Optional($0) })

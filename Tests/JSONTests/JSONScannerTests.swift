@@ -64,6 +64,30 @@ struct JSONScannerTests {
         #expect(throws: JSONSyntaxError.self) { try JSONScanner.value(of: Array("[1e400]".utf8)) }
     }
 
+    @Test("a number that would not come back as itself is refused with its path: overflow, underflow to zero")
+    func numbersOutOfRange() throws {
+        let cases = [
+            (#"{"durationSeconds": 1e-400}"#, "durationSeconds"), (#"{"a": {"b": [0, -2.5e-999]}}"#, "a.b[1]"),
+            (#"[{"x": 1e400}]"#, "[0].x"), (#"{"v": -1E+309}"#, "v"),
+        ]
+        for (text, path) in cases {
+            #expect(throws: JSONSyntaxError.self) { try JSONScanner.value(of: Array(text.utf8)) }
+            do {
+                _ = try JSONScanner.value(of: Array(text.utf8))
+            } catch {
+                #expect(error.valuePath == path, "\(text)")
+            }
+        }
+        // Zero written any way is zero; the smallest subnormal still holds its value.
+        let kept = try JSONScanner.value(of: Array("[0e-400, 0.000e999, -0.0, 5e-324]".utf8))
+        #expect(kept == .array([.integer(0), .integer(0), .integer(0), .number(5e-324)]))
+        do {
+            _ = try JSONScanner.value(of: Array("{\"a\": tru}".utf8))
+        } catch {
+            #expect(error.valuePath == nil, "a syntax error has no value path")
+        }
+    }
+
     @Test("members keep order, the last duplicate wins, and each value's bytes are passed on verbatim")
     func members() throws {
         let text = #"{"id": "r-1", "data": {"b": [1, 2], "a": "\u00e9"}, "op": "x", "op": "command", "caf\u00e9": 1}"#

@@ -27,7 +27,7 @@ struct DORATests {
         return [
             "frequency \(n(f["deployments"])) \(n(f["perDay"])) \(f["tier"] as? String ?? "-")",
             "lead \(n(l["commits"])) \(n(l["medianHours"])) \(n(l["p90Hours"])) \(l["tier"] as? String ?? "-")",
-            "cfr \(n(c["failedChanges"]))/\(n(c["deployments"])) \(n(c["rate"])) \(c["tier"] as? String ?? "-")",
+            "cfr \(n(c["failedChanges"]))/\(n(c["attempts"])) \(n(c["rate"])) \(c["tier"] as? String ?? "-")",
             "recovery \(n(r["recoveries"])) \(n(r["medianHours"])) \(r["tier"] as? String ?? "-")",
             "rework \(n(w["reworkDeployments"]))/\(n(w["deployments"])) \(n(w["rate"]))",
             "tier \(m["tier"] as? String ?? "-")",
@@ -78,6 +78,26 @@ struct DORATests {
                 // Weeks of 5 and 12 October: 20 and 10 successful deployments.
                 let series = try #require(report["series"] as? [JSON])
                 #expect(series.map { (($0["metrics"] as? JSON)?["deploymentFrequency"] as? JSON)?["deployments"] as? Int } == [20, 10])
+            }
+        }
+    }
+
+    @Test("successful deployments and attempts are named apart; the old name of attempts is kept for a version")
+    func attemptsAndDeployments() async throws {
+        try await TestDatabase.with { db in
+            let h = ProjectionHarness(db)
+            try await Self.history(h)
+            try await h.withWorkers { _ in
+                try await h.caughtUp()
+                let overall = try #require(try await report(h)["overall"] as? JSON)
+                let frequency = try #require(overall["deploymentFrequency"] as? JSON)
+                let failure = try #require(overall["changeFailureRate"] as? JSON)
+                // 31 production attempts in the window: 30 went out (one rolled back later), 1 failed.
+                #expect(frequency["deployments"] as? Int == 30)
+                #expect(failure["attempts"] as? Int == 31)
+                #expect(failure["failedAttempts"] as? Int == 1)
+                #expect(failure["deployments"] as? Int == failure["attempts"] as? Int, "the deprecated name")
+                #expect((overall["reworkRate"] as? JSON)?["deployments"] as? Int == 30)
             }
         }
     }

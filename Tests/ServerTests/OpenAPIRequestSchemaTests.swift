@@ -54,6 +54,7 @@ struct OpenAPIRequestSchemaTests {
         if let minLength = schema.minLength { lines.append("\(indent)minLength: \(minLength)") }
         if let minimum = schema.minimum { lines.append("\(indent)minimum: \(minimum)") }
         if let maximum = schema.maximum { lines.append("\(indent)maximum: \(maximum)") }
+        if let maxItems = schema.maxItems { lines.append("\(indent)maxItems: \(maxItems)") }
         if schema.type == "array" {
             lines += ["\(indent)items:", "\(indent)  type: \"string\""]
             if let pattern = schema.itemPattern { lines.append("\(indent)  pattern: \(quoted(pattern))") }

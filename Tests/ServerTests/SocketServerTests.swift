@@ -44,6 +44,9 @@ struct SocketServerTests {
                 let socket = try await connect(server)
                 let hostile: [(Data, String)] = [
                     (Data("{not json\n".utf8), "invalid_json"),
+                    // A blank line is answered too: a client waiting for a reply must not hang.
+                    (Data("\n".utf8), "invalid_json"),
+                    (Data(" \t\r\n".utf8), "invalid_json"),
                     (Data("[1, 2, 3]\n".utf8), "invalid_json"),
                     (Data([0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x3A, 0x31, 0x7D, 0x0A]), "invalid_json"),
                     (Data((String(repeating: "[", count: 10_000) + "\n").utf8), "invalid_json"),

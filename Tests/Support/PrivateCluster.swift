@@ -4,33 +4,48 @@ public import Foundation
 /// disturb the shared test cluster. Started and stopped through the Makefile's db-* targets.
 public final class PrivateCluster: Sendable {
     public let directory: String
+    public let durability: Durability
+
+    /// How much the cluster does to survive a crash (the Makefile's `PG_DURABLE`).
+    public enum Durability: String, Sendable {
+        /// `fsync`, `full_page_writes` and `synchronous_commit` on: what users run, and what a
+        /// claim that a crash loses nothing must be shown under.
+        case users = "on"
+        /// All three off: fast, and enough for a restart that is not a crash of the machine.
+        case tests = "off"
+    }
 
     /// The conninfo of its `postgres` database.
     public var conninfo: String { "host=\(directory) port=5432 user=postgres dbname=postgres" }
 
-    private init(directory: String) { self.directory = directory }
+    private init(directory: String, durability: Durability) {
+        self.directory = directory
+        self.durability = durability
+    }
 
     /// Starts a cluster, runs `body`, and stops and removes the cluster whatever happens.
-    public static func with<T: Sendable>(_ body: (PrivateCluster) async throws -> T) async throws -> T {
-        let cluster = try await start()
+    public static func with<T: Sendable>(
+        durability: Durability = .tests, _ body: (PrivateCluster) async throws -> T
+    ) async throws -> T {
+        let cluster = try await start(durability: durability)
         let outcome: Result<T, any Error>
         do { outcome = .success(try await body(cluster)) } catch { outcome = .failure(error) }
         await cluster.stop()
         return try outcome.get()
     }
 
-    public static func start() async throws -> PrivateCluster {
+    public static func start(durability: Durability = .tests) async throws -> PrivateCluster {
         let directory = "/tmp/loopline-private-" + UUID().uuidString.prefix(8).lowercased()
-        let cluster = PrivateCluster(directory: directory)
-        try await cluster.make("db-start", "PG_DURABLE=off")
+        let cluster = PrivateCluster(directory: directory, durability: durability)
+        try await cluster.make("db-start", "PG_DURABLE=\(durability.rawValue)")
         return cluster
     }
 
     /// A streaming replica of this cluster (`pg_basebackup -R`) in a folder of its own; stop it
     /// before this one.
     public func startStandby() async throws -> PrivateCluster {
-        let standby = PrivateCluster(directory: "/tmp/loopline-standby-" + UUID().uuidString.prefix(8).lowercased())
-        try await standby.make("db-standby", "PRIMARY_SOCKET=\(directory)", "PG_DURABLE=off")
+        let standby = PrivateCluster(directory: "/tmp/loopline-standby-" + UUID().uuidString.prefix(8).lowercased(), durability: durability)
+        try await standby.make("db-standby", "PRIMARY_SOCKET=\(directory)", "PG_DURABLE=\(durability.rawValue)")
         return standby
     }
 
@@ -39,7 +54,7 @@ public final class PrivateCluster: Sendable {
     public func crash() async throws { try await make("db-crash") }
 
     /// Starts it again after `crash` (recovery from WAL).
-    public func recover() async throws { try await make("db-start", "PG_DURABLE=off") }
+    public func recover() async throws { try await make("db-start", "PG_DURABLE=\(durability.rawValue)") }
 
     /// `pg_ctl restart -m fast`: every session is terminated, the server comes back.
     public func restart() async throws { try await make("db-restart") }

@@ -11,10 +11,13 @@ struct CommandLineTests {
     static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         .appendingPathComponent("loopline").path
 
-    func loopline(_ db: TestDatabase, _ arguments: [String], stdin: String? = nil) async throws -> Subprocess.Outcome {
+    /// Runs the binary on `db`; logs at `logLevel` (nil: the binary's default, as users get it).
+    func loopline(_ db: TestDatabase, _ arguments: [String], stdin: String? = nil, logLevel: String? = "error") async throws
+        -> Subprocess.Outcome
+    {
         try await Subprocess.run(
             Self.binary, arguments + ["--database-url", db.conninfo, "--schema-dir", TestEnvironment.schemaDirectory.path],
-            environment: ["LOOPLINE_LOG_LEVEL": "error"], stdin: stdin)
+            environment: ["LOOPLINE_LOG_LEVEL": logLevel], stdin: stdin)
     }
 
     func object(_ line: String) throws -> [String: Any] {
@@ -130,14 +133,18 @@ struct CommandLineTests {
     func migrateAndStatus() async throws {
         try await TestDatabase.with(migrated: false) { db in
             let runs = try await withThrowingTaskGroup(of: Subprocess.Outcome.self) { group in
-                for _ in 0..<3 { group.addTask { try await loopline(db, ["migrate"]) } }
+                for _ in 0..<3 { group.addTask { try await loopline(db, ["migrate"], logLevel: nil) } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(runs.allSatisfy { $0.status == 0 })
             let applied = try runs.flatMap { try object($0.stdout)["applied"] as? [String] ?? [] }
             #expect(applied.sorted() == TestEnvironment.migrations.map(\.fileName))
-            let again = try await loopline(db, ["migrate"])
+            let again = try await loopline(db, ["migrate"], logLevel: nil)
             #expect(try object(again.stdout)["applied"] as? [String] == [])
+            // Quiet on success: the one line on stdout says it all; the detail is for --verbose.
+            #expect(runs.allSatisfy { $0.stderr.isEmpty }, "\(runs.map(\.stderr))")
+            #expect(again.stderr.isEmpty)
+            #expect(again.stdout.split(separator: "\n").count == 1)
 
             _ = try await loopline(db, ["append", "story-1", "StoryCreated"])
             let status = try await loopline(db, ["status"])
@@ -148,6 +155,17 @@ struct CommandLineTests {
             let log = try #require(body["log"] as? [String: Any])
             #expect(log["headPosition"] as? Int == 1)
             #expect(log["heldBack"] as? Bool == false)
+        }
+    }
+
+    @Test("migrate --verbose logs each migration as it is applied")
+    func migrateVerbose() async throws {
+        try await TestDatabase.with(migrated: false) { db in
+            let run = try await loopline(db, ["migrate", "--verbose"], logLevel: nil)
+            #expect(run.status == 0)
+            let lines = run.stderr.split(separator: "\n").filter { $0.contains("applied migration") }
+            #expect(lines.count == TestEnvironment.migrations.count)
+            #expect(lines.first?.contains(TestEnvironment.migrations[0].fileName) == true)
         }
     }
 

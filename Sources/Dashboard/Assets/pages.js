@@ -114,7 +114,7 @@ const overview = {
     const unit = absent ? '' : key.percent ? ' %' : key.unit;
     const value = el('div', { class: 'value', 'data-value': absent ? '' : String(raw) }, number, el('span', { class: 'unit' }, unit));
     const detail = key.id === 'leadTime' ? 'p90 ' + formatValue(metric.p90Hours) + ' h over ' + formatValue(metric.commits) + ' commits'
-      : key.id === 'changeFailureRate' ? formatValue(metric.failedChanges) + ' failed of ' + formatValue(metric.deployments)
+      : key.id === 'changeFailureRate' ? formatValue(metric.failedChanges) + ' failed of ' + formatValue(metric.attempts) + ' attempts'
       : key.id === 'recoveryTime' ? formatValue(metric.recoveries) + ' recoveries'
       : key.id === 'reworkRate' ? formatValue(metric.reworkDeployments) + ' rework of ' + formatValue(metric.deployments)
       : formatValue(metric.deployments) + ' deployments';

@@ -16,8 +16,14 @@ struct DORAMetrics: Encodable {
         var p90Hours: Double?
         var tier: String?
     }
+    /// Over every window deployment, successful or not: the attempts, where deployment frequency
+    /// and rework count only the successful ones.
     struct FailureRate: Encodable {
         var failedChanges: Int
+        var attempts: Int
+        /// Attempts whose status is `failed`: they never went out.
+        var failedAttempts: Int
+        /// Deprecated: the same as `attempts`, kept for one version for clients that read it.
         var deployments: Int
         var rate: Double?
         var tier: String?
@@ -59,7 +65,9 @@ struct DORAMetrics: Encodable {
         let failed = deployments.filter(\.failedChange)
         let rate = deployments.isEmpty ? nil : Double(failed.count) / Double(deployments.count)
         changeFailureRate = FailureRate(
-            failedChanges: failed.count, deployments: deployments.count, rate: rate.map(Self.round4),
+            failedChanges: failed.count, attempts: deployments.count,
+            failedAttempts: deployments.count { $0.deployment.status == "failed" }, deployments: deployments.count,
+            rate: rate.map(Self.round4),
             tier: rate.map { $0 <= 0.05 ? "elite" : $0 <= 0.10 ? "high" : $0 <= 0.15 ? "medium" : "low" })
 
         let recoveries = failed.compactMap(\.recoveryHours).sorted()

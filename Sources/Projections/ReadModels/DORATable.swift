@@ -3,13 +3,14 @@ public import Postgres
 
 /// The DORA report as a table for BI tools (`loopline export dora`): one row per time bucket
 /// and scope (overall, each service, each team), with the same figures and tiers as
-/// `GET /v1/dora` (see docs/read-models.md for the definitions).
+/// `GET /v1/dora` (see docs/read-models.md for the definitions). Columns are only ever added at
+/// the end, so a BI tool reading them by position keeps working.
 public enum DORATable {
     public static let columns = [
         "bucket_start", "bucket_end", "scope", "name", "deployments", "deployments_per_day", "deployment_frequency_tier",
         "lead_time_commits", "lead_time_median_hours", "lead_time_p90_hours", "lead_time_tier", "failed_changes",
         "change_failure_rate", "change_failure_tier", "recoveries", "recovery_median_hours", "recovery_tier",
-        "rework_deployments", "rework_rate", "tier",
+        "rework_deployments", "rework_rate", "tier", "deployment_attempts", "failed_attempts",
     ]
 
     /// A cell: kept typed, so CSV and JSON Lines each write it their way.
@@ -32,6 +33,7 @@ public enum DORATable {
                 count(m.changeFailureRate.failedChanges), number(m.changeFailureRate.rate), text(m.changeFailureRate.tier),
                 count(m.recoveryTime.recoveries), number(m.recoveryTime.medianHours), text(m.recoveryTime.tier),
                 count(m.reworkRate.reworkDeployments), number(m.reworkRate.rate), text(m.tier),
+                count(m.changeFailureRate.attempts), count(m.changeFailureRate.failedAttempts),
             ]
         })
     }
