@@ -1,4 +1,5 @@
 import JSON
+import Lifecycle
 import Testing
 
 @testable import Ingest
@@ -163,6 +164,9 @@ struct GitHubMappingTests {
         #expect(context.storyIds(in: ["PROJ-1 and PROJ-1, OPS-7", "feature/PROJ-2-x", "see #9 and a#10 and &#11;"], repository: "o/r")
             == ["PROJ-1", "OPS-7", "PROJ-2", "o:r:9"])
         #expect(context.storyIds(in: ["ops/12"], repository: nil) == [])
+        // A message naming 150 stories links the first 100 found: as many as a commit takes.
+        let many = (1...150).map { "PROJ-\($0)" }
+        #expect(context.storyIds(in: [many.joined(separator: " ")], repository: nil) == Array(many.prefix(ListLimits.storyIds)))
         #expect(MappedCommand("x", ["b": .integer(1), "a": .null, "c": "t"]).body == #"{"b":1,"c":"t"}"#)
     }
 
