@@ -40,11 +40,12 @@ struct LooplineBench: AsyncParsableCommand {
     }
 
     static let scenarios = [
-        Scenario(writers: 1, eventsPerAppend: 1, target: nil), Scenario(writers: 8, eventsPerAppend: 1, target: 0.7),
+        Scenario(writers: 1, eventsPerAppend: 1, target: 0.8), Scenario(writers: 8, eventsPerAppend: 1, target: 0.7),
         Scenario(writers: 1, eventsPerAppend: 100, target: nil), Scenario(writers: 8, eventsPerAppend: 100, target: 0.6),
     ]
 
     func run() async throws {
+        let started = ContinuousClock.now
         var logger = Logger(label: "loopline-bench")
         logger.logLevel = .warning
         let files = try SchemaFiles.load(from: URL(fileURLWithPath: schemaDir))
@@ -72,15 +73,15 @@ struct LooplineBench: AsyncParsableCommand {
         }
         let environment = try await describeEnvironment(latencyDatabase)
         await latencyDatabase.drop(logger: logger)
-        let (replay, lag, export) = selected.contains("projections")
+        let (replay, lag, export, seeding) = selected.contains("projections")
             ? try await projectionSuite(files, logger, exports: selected.contains("exports"))
-            : (nil, selected.contains("lag") ? try await lagSuite(files, logger) : nil, nil)
+            : (nil, selected.contains("lag") ? try await lagSuite(files, logger) : nil, nil, nil)
 
         let scaleOut = selected.contains("scaleout") ? try await scaleOutSuite(files, logger) : nil
 
         let report = Report(
             results: appends, commands: commands, ingest: ingest, latency: latency, replay: replay, lag: lag, export: export,
-            scaleOut: scaleOut, environment: environment,
+            scaleOut: scaleOut, seeding: seeding, runSeconds: started.duration(to: .now).seconds, environment: environment,
             seconds: seconds, rounds: rounds,
             flags: "--suites \(suites) --seconds \(seconds) --rounds \(rounds) --latency-events \(latencyEvents) "
                 + "--replay-events \(replayEvents) --lag-seconds \(lagSeconds) --replica-events \(replicaEvents)")
@@ -95,7 +96,9 @@ struct LooplineBench: AsyncParsableCommand {
     /// Replay of a seeded history beside raw COPY, and live projection lag at 500 events/s.
     private func projectionSuite(
         _ files: SchemaFiles, _ logger: Logger, exports: Bool
-    ) async throws -> (ReplayBenchmark.Result, ProjectionLagBenchmark.Result, ExportBenchmark.Result?) {
+    ) async throws -> (
+        ReplayBenchmark.Result, ProjectionLagBenchmark.Result, ExportBenchmark.Result?, (events: Int, seconds: Double)
+    ) {
         let lag = try await lagSuite(files, logger)
 
         let database = try await BenchmarkDatabase.create(label: "replay", migrations: files.migrations, maxConnections: 10, logger: logger)
@@ -104,13 +107,14 @@ struct LooplineBench: AsyncParsableCommand {
             if progress.done % 100_000 == 0 { log("seeded \(progress.done) of \(progress.total) (\(Int(progress.eventsPerSecond)) events/s)") }
         }
         guard seeded.refused == 0 else { throw BenchmarkError("seeding refused \(seeded.refused) commands: \(seeded.refusals)") }
+        log("seeded \(seeded.events) events in \(Int(seeded.seconds)) s (\(Int(Double(seeded.events) / seeded.seconds)) events/s)")
         let replay = try await ReplayBenchmark.measure(
             database: database, loopline: loopline, schemaDir: schemaDir, rounds: min(rounds, 3), log: log)
         let export = exports
             ? try await ExportBenchmark.measure(database: database, loopline: loopline, schemaDir: schemaDir, rounds: min(rounds, 3), log: log)
             : nil
         await database.drop(logger: logger)
-        return (replay, lag, export)
+        return (replay, lag, export, (seeded.events, seeded.seconds))
     }
 
     /// One `loopline serve` beside three on the same database, alternating per round; then reads
