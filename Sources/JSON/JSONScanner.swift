@@ -6,12 +6,14 @@
 /// every failed try; this reads the bytes once.
 public struct JSONScanner {
     private let bytes: UnsafeBufferPointer<UInt8>
-    private let refusesNUL: Bool
+    /// Text bound for the log: jsonb cannot hold `\u0000`, and every reader of the log parses its
+    /// numbers, so a NUL or a number no double holds is refused even where nothing is built.
+    private let boundForTheLog: Bool
     private var index = 0
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>, refusesNUL: Bool) {
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, boundForTheLog: Bool) {
         self.bytes = bytes
-        self.refusesNUL = refusesNUL
+        self.boundForTheLog = boundForTheLog
     }
 
     // MARK: - Documents
@@ -19,7 +21,7 @@ public struct JSONScanner {
     /// Parses the one JSON value that makes up the whole of `bytes` (any UTF-8 is checked).
     public static func value(of bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
-            var scanner = JSONScanner(buffer, refusesNUL: false)
+            var scanner = JSONScanner(buffer, boundForTheLog: false)
             scanner.skipWhitespace()
             let value = try scanner.value(depth: 1)
             try scanner.expectEnd()
@@ -34,7 +36,7 @@ public struct JSONScanner {
     /// build them.
     public static func members(ofObject bytes: [UInt8], passedOn: Set<String> = []) throws(JSONSyntaxError) -> JSONMembers {
         try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
-            var scanner = JSONScanner(buffer, refusesNUL: false)
+            var scanner = JSONScanner(buffer, boundForTheLog: false)
             var members = JSONMembers(bytes: bytes)
             try scanner.object(depth: 1) { scanner, key, depth throws(JSONSyntaxError) in
                 let start = scanner.index
@@ -55,7 +57,7 @@ public struct JSONScanner {
     /// so a caller can read each one on its own (a batch of commands).
     public static func elements(ofArray bytes: [UInt8]) throws(JSONSyntaxError) -> [Range<Int>] {
         try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
-            var scanner = JSONScanner(buffer, refusesNUL: false)
+            var scanner = JSONScanner(buffer, boundForTheLog: false)
             var ranges: [Range<Int>] = []
             scanner.skipWhitespace()
             guard scanner.index < buffer.count, buffer[scanner.index] == UInt8(ascii: "[") else { throw scanner.fail("expected an array") }
@@ -69,7 +71,8 @@ public struct JSONScanner {
         }
     }
 
-    /// Checks that `text` is exactly one JSON object that jsonb can store (no `\u0000`), and
+    /// Checks that `text` is exactly one JSON object that jsonb can store (no `\u0000`) and every
+    /// reader can read back (no number a double cannot hold), and
     /// returns the UTF-8 byte range of each top-level member's value by key, so a caller can
     /// pass a member on as raw JSON without decoding and encoding it again.
     @discardableResult
@@ -79,7 +82,7 @@ public struct JSONScanner {
         // rethrows untyped, hence the `Result`.)
         return try text.withUTF8 { buffer in
             Result { () throws(JSONSyntaxError) in
-                var scanner = JSONScanner(buffer, refusesNUL: true)
+                var scanner = JSONScanner(buffer, boundForTheLog: true)
                 var ranges: [String: Range<Int>] = [:]
                 try scanner.object(depth: 1) { scanner, key, depth throws(JSONSyntaxError) in
                     let start = scanner.index
@@ -123,7 +126,7 @@ public struct JSONScanner {
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
-        default: _ = try numberText()
+        default: if boundForTheLog { _ = try number() } else { _ = try numberText() }
         }
     }
 
@@ -273,7 +276,7 @@ public struct JSONScanner {
     /// `\uXXXX`, or a surrogate pair of them.
     private mutating func unicodeEscape() throws(JSONSyntaxError) -> Unicode.Scalar {
         let unit = try hex4()
-        if unit == 0 && refusesNUL { throw fail("\\u0000 is not allowed") }
+        if unit == 0 && boundForTheLog { throw fail("\\u0000 is not allowed") }
         if (0xD800...0xDBFF).contains(unit) {
             guard consume(UInt8(ascii: "\\")), consume(UInt8(ascii: "u")) else { throw fail("unpaired surrogate escape") }
             let low = try hex4()

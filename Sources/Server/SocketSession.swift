@@ -113,7 +113,11 @@ final class SocketSession: Sendable {
             // `data` goes to the command handler, whose own reading checks it in full.
             members = try JSONScanner.members(ofObject: bytes, passedOn: ["data", "commands"])
         } catch {
-            await reply(id: "null", error: .init(code: "invalid_json", message: "the request is not a valid JSON object: \(error)"))
+            if let path = error.valuePath, !path.isEmpty {
+                await reply(id: "null", error: .init(code: "invalid_field", message: "\(path): \(error.reason)", field: path))
+            } else {
+                await reply(id: "null", error: .init(code: "invalid_json", message: "the request is not a valid JSON object: \(error)"))
+            }
             return nil
         }
         let id = Self.idText(members.raw("id"))

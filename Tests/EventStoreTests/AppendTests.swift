@@ -187,6 +187,9 @@ struct AppendTests {
                 (NewEvent(type: "Ok", data: "{\"a\":"), .invalidJSON),
                 (NewEvent(type: "Ok", metadata: "null"), .invalidJSON),
                 (NewEvent(type: "Ok", data: #"{"a": "\u0000"}"#), .invalidJSON),
+                // Numbers no reader could read back as themselves (a projection would stop there).
+                (NewEvent(type: "Ok", data: #"{"durationSeconds": 1e-400}"#), .invalidJSON),
+                (NewEvent(type: "Ok", data: #"{"a": [1, {"b": 1e400}]}"#), .invalidJSON),
                 (NewEvent(type: "Ok", schemaVersion: 0), .invalidArgument),
                 (NewEvent(type: "Ok", data: #"{"log": "\#(String(repeating: "x", count: EventStore.maximumEventBytes))"}"#), .eventTooLarge),
             ]

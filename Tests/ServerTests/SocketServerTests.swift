@@ -53,6 +53,7 @@ struct SocketServerTests {
                     (Data(#"{"id": 3}"#.utf8 + [0x0A]), "missing_field"),
                     (Data(#"{"id": 4, "op": "dance"}"#.utf8 + [0x0A]), "unknown_op"),
                     (Data(#"{"id": 5, "op": "read", "after": "yesterday"}"#.utf8 + [0x0A]), "invalid_field"),
+                    (Data(#"{"id": 5, "op": "read", "after": 1e-400}"#.utf8 + [0x0A]), "invalid_field"),
                     (Data(#"{"id": 6, "op": "command"}"#.utf8 + [0x0A]), "missing_field"),
                     (Data(#"{"id": 7, "op": "command", "name": "no-such-command", "data": {}}"#.utf8 + [0x0A]), "unknown_command"),
                     (Data(#"{"id": 8, "op": "command", "name": "create-story", "data": {"storyId": "x'); DROP TABLE events; --", "title": "t", "service": "checkout"}}"#.utf8 + [0x0A]), "invalid_field"),
